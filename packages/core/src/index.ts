@@ -17,3 +17,4 @@ export * from './align/index.js';
 export * from './metrics/index.js';
 export * from './plugin/index.js';
 export * from './util/index.js';
+export * from './kernels/index.js';

@@ -1,1 +1,2 @@
 export * from './mesh.js';
+export * from './normals.js';
