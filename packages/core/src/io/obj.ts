@@ -3,7 +3,7 @@
  * @module
  */
 import type { Mesh } from '../mesh/mesh.js';
-import { ByteWriter, decimalsScale } from './byte-writer.js';
+import { ByteWriter, decimalsScale, putUint, uintDigits, writeFloatRows } from './byte-writer.js';
 import { GrowableF32, GrowableI32, GrowableU32 } from './growable.js';
 import { Scanner, toBytes } from './scanner.js';
 
@@ -45,6 +45,7 @@ export function parseObj(input: string | Uint8Array | ArrayBuffer, options: ObjR
     return { mesh: { positions: parsePositions(bytes), triangles: new Uint32Array(0) }, materials: [], faceCount: 0, warnings: [] };
   }
   const s = new Scanner(bytes, 'OBJ');
+  s.skipBom();
   const b = bytes;
   const n = bytes.length;
   // A 27k-vertex face mesh is ~2.5 MB; rough per-line byte sizes give capacities that rarely need to grow.
@@ -57,9 +58,9 @@ export function parseObj(input: string | Uint8Array | ArrayBuffer, options: ObjR
   const uvTris = new GrowableI32(guess * 3);
   const nTris = new GrowableI32(guess * 3);
   // Corners of the polygon being read (OBJ polygons are small, but nothing limits them).
-  let cv = new Int32Array(16);
-  let ct = new Int32Array(16);
-  let cn = new Int32Array(16);
+  let cv: Int32Array = new Int32Array(16);
+  let ct: Int32Array = new Int32Array(16);
+  let cn: Int32Array = new Int32Array(16);
   let vCount = 0;
   let colorCount = 0;
   let vtCount = 0;
@@ -135,7 +136,7 @@ export function parseObj(input: string | Uint8Array | ArrayBuffer, options: ObjR
         }
         const at = s.p;
         const v = s.int();
-        let vi: number;
+        let vi = 0;
         if (v > 0) {
           if (v > vCount) s.failWith(at, `vertex index ${v} is out of range: ${vCount} vertices are defined before this line`);
           vi = v - 1;
@@ -229,7 +230,6 @@ export function parseObj(input: string | Uint8Array | ArrayBuffer, options: ObjR
   const positions = pos.toArray();
   const triangles = tris.toArray();
   const mesh: Mesh = { positions, triangles };
-  const triCount = triangles.length / 3;
 
   if (vtCount > 0) {
     if (faceCount > 0 && facesWithUv === faceCount) {
@@ -264,7 +264,6 @@ export function parseObj(input: string | Uint8Array | ArrayBuffer, options: ObjR
     if (colorCount === vCount) mesh.colors = col.toArray();
     else warnings.push(`vertex colours dropped: only ${colorCount} of ${vCount} vertices have them`);
   }
-  void triCount;
   const out: ObjData = { mesh, materials, faceCount, warnings };
   if (mtllib !== undefined) out.mtllib = mtllib;
   return out;
@@ -280,6 +279,7 @@ export function parseObjPositions(input: string | Uint8Array | ArrayBuffer): Flo
 
 function parsePositions(bytes: Uint8Array): Float32Array {
   const s = new Scanner(bytes, 'OBJ');
+  s.skipBom();
   const b = bytes;
   const n = bytes.length;
   const pos = new GrowableF32(Math.max(64, (n / 30) | 0));
@@ -345,9 +345,15 @@ export function writeObj(mesh: Mesh, options: ObjWriteOptions = {}): string {
   return writeObjBytes(mesh, options).toString();
 }
 
+function badIndex(j: number, v: number, nv: number, t: number, nt: number): RangeError {
+  return v >= nv
+    ? new RangeError(`mesh.triangles[${j}] = ${v} but the mesh has only ${nv} vertices`)
+    : new RangeError(`mesh.uvTriangles[${j}] = ${t} but there are only ${nt} uvs`);
+}
+
 function writeObjBytes(mesh: Mesh, options: ObjWriteOptions): ByteWriter {
   const decimals = options.decimals ?? 6;
-  const scale = decimalsScale(decimals);
+  decimalsScale(decimals);
   const { positions, triangles } = mesh;
   if (positions.length % 3 !== 0) throw new RangeError(`mesh.positions has length ${positions.length}, not a multiple of 3`);
   if (triangles.length % 3 !== 0) throw new RangeError(`mesh.triangles has length ${triangles.length}, not a multiple of 3`);
@@ -366,76 +372,66 @@ function writeObjBytes(mesh: Mesh, options: ObjWriteOptions): ByteWriter {
   if (colors && colors.length !== positions.length) throw new RangeError('mesh.colors must have the length of mesh.positions');
   const nt = uvs ? uvs.length / 2 : 0;
 
-  const w = new ByteWriter(nv * (colors ? 60 : 36) + nt * 20 + (normals ? nv * 30 : 0) + triangles.length * 14 + 256);
+  // A close estimate of the size (11 bytes per number, 7 per index) avoids regrowing a multi-megabyte buffer.
+  const w = new ByteWriter(nv * (colors ? 70 : 36) + nt * 24 + (normals ? nv * 36 : 0) + triangles.length * (normals ? 16 : 12) + 1024);
   if (options.comment) {
     for (const line of options.comment.split(/\r?\n/)) w.text(`# ${line}\n`);
   }
   if (options.mtllib) w.text(`mtllib ${options.mtllib}\n`);
-  for (let i = 0; i < positions.length; i += 3) {
-    w.byte(118);
-    w.byte(32);
-    w.fixed(positions[i], decimals, scale);
-    w.byte(32);
-    w.fixed(positions[i + 1], decimals, scale);
-    w.byte(32);
-    w.fixed(positions[i + 2], decimals, scale);
-    if (colors) {
-      w.byte(32);
-      w.fixed(colors[i], decimals, scale);
-      w.byte(32);
-      w.fixed(colors[i + 1], decimals, scale);
-      w.byte(32);
-      w.fixed(colors[i + 2], decimals, scale);
-    }
-    w.byte(10);
-  }
-  if (uvs) {
-    for (let i = 0; i < uvs.length; i += 2) {
-      w.byte(118);
-      w.byte(116);
-      w.byte(32);
-      w.fixed(uvs[i], decimals, scale);
-      w.byte(32);
-      w.fixed(uvs[i + 1], decimals, scale);
-      w.byte(10);
-    }
-  }
-  if (normals) {
-    for (let i = 0; i < normals.length; i += 3) {
-      w.byte(118);
-      w.byte(110);
-      w.byte(32);
-      w.fixed(normals[i], decimals, scale);
-      w.byte(32);
-      w.fixed(normals[i + 1], decimals, scale);
-      w.byte(32);
-      w.fixed(normals[i + 2], decimals, scale);
-      w.byte(10);
-    }
-  }
+  // The hot loops reserve room for a whole block at once (bounded from the largest magnitude / index) and keep the
+  // buffer and position in locals: no per-number capacity checks or method calls, which is what makes this fast.
+  writeFloatRows(w, 'v', positions, 3, decimals, colors, colors ? 3 : 0);
+  if (uvs) writeFloatRows(w, 'vt', uvs, 2, decimals);
+  if (normals) writeFloatRows(w, 'vn', normals, 3, decimals);
   if (options.materialName) w.text(`usemtl ${options.materialName}\n`);
-  // 0 = "v", 1 = "v/vt", 2 = "v//vn", 3 = "v/vt/vn"; the uv index is the vertex's own when uvs are per vertex.
-  const form = (uvs ? 1 : 0) | (normals ? 2 : 0);
-  for (let i = 0; i < triangles.length; i += 3) {
-    w.byte(102);
-    for (let j = i; j < i + 3; j++) {
-      const v = triangles[j];
-      if (v >= nv) throw new RangeError(`mesh.triangles[${j}] = ${v} but the mesh has only ${nv} vertices`);
-      w.byte(32);
-      w.uint(v + 1);
-      if (form === 0) continue;
-      w.byte(47);
-      if (form & 1) {
-        const t = uvTris ? uvTris[j] : v;
-        if (t >= nt) throw new RangeError(`mesh.uvTriangles[${j}] = ${t} but there are only ${nt} uvs`);
-        w.uint(t + 1);
+  const dv = uintDigits(nv);
+  const dt = uintDigits(Math.max(nt, 1));
+  // Per triangle: "f" + 3 x (" " + v + "/" + vt + "/" + vn) + "\n".
+  w.ensure((triangles.length / 3) * (2 + 3 * (3 + 2 * dv + dt)));
+  const buf = w.buf;
+  let p = w.pos;
+  const nf = triangles.length;
+  // Separate loops per corner form keep the inner loops branch-free; indices are range-checked as they are
+  // written because a bad index would silently produce a file other tools reject.
+  if (uvs && uvTris) {
+    const sep = normals ? 1 : 0;
+    for (let j = 0; j < nf; j += 3) {
+      buf[p++] = 102;
+      for (let k = j; k < j + 3; k++) {
+        const v = triangles[k];
+        const t = uvTris[k];
+        if (v >= nv || t >= nt) throw badIndex(k, v, nv, t, nt);
+        buf[p++] = 32;
+        p = putUint(buf, p, v + 1);
+        buf[p++] = 47;
+        p = putUint(buf, p, t + 1);
+        if (sep) {
+          buf[p++] = 47;
+          p = putUint(buf, p, v + 1);
+        }
       }
-      if (form & 2) {
-        w.byte(47);
-        w.uint(v + 1);
-      }
+      buf[p++] = 10;
     }
-    w.byte(10);
+  } else {
+    // "v", "v/v" (per-vertex uvs), "v//v" (normals) or "v/v/v".
+    const copies = (uvs ? 1 : 0) + (normals ? 1 : 0);
+    const gap = uvs ? 0 : 1;
+    for (let j = 0; j < nf; j += 3) {
+      buf[p++] = 102;
+      for (let k = j; k < j + 3; k++) {
+        const v = triangles[k];
+        if (v >= nv) throw badIndex(k, v, nv, 0, 1);
+        buf[p++] = 32;
+        p = putUint(buf, p, v + 1);
+        for (let c = 0; c < copies; c++) {
+          buf[p++] = 47;
+          if (gap && c === 0) buf[p++] = 47;
+          p = putUint(buf, p, v + 1);
+        }
+      }
+      buf[p++] = 10;
+    }
   }
+  w.pos = p;
   return w;
 }

@@ -61,8 +61,8 @@ export class Scanner {
 
   /**
    * Parses a decimal number at the cursor (after inline blanks). Mantissas up to 15 digits with exponents within
-   * ±22 are exact (one correctly rounded multiply or divide, Clinger's fast path); anything else, and `nan`/`inf`
-   * spellings, falls back to `parseFloat` on the token.
+   * ±22 are exact (one correctly rounded multiply or divide, Clinger's fast path); longer ones go through `Number`
+   * on the token. Non-numbers, `nan`/`inf` spellings and overflow are errors: no mesh attribute may be non-finite.
    */
   float(): number {
     this.skipInline();
@@ -93,7 +93,7 @@ export class Scanner {
         c = b[++p];
       }
     }
-    if (digits === 0) return this.slowFloat(start);
+    if (digits === 0) this.fail(start, 'a number');
     if (c === 101 || c === 69) {
       c = b[++p];
       let eneg = false;
@@ -111,10 +111,11 @@ export class Scanner {
       if (ed === 0) this.fail(start, 'a number');
       exp += eneg ? -e : e;
     }
-    if (p < n && c !== 32 && c !== 9 && c !== 10 && c !== 13) return this.slowFloat(start);
+    if (p < n && c !== 32 && c !== 9 && c !== 10 && c !== 13) this.fail(start, 'a number');
     let v: number;
     if (digits > 15 || exp < -22 || exp > 22) {
-      v = Number(this.token(start, p));
+      v = Math.abs(Number(this.token(start, p)));
+      if (!Number.isFinite(v)) this.failWith(start, `the number ${this.token(start, p)} is out of range`);
     } else if (exp === 0) v = mant;
     else if (exp < 0) v = mant / POW10_22[-exp];
     else v = mant * POW10_22[exp];
@@ -188,6 +189,12 @@ export class Scanner {
     return line;
   }
 
+  /** Skips a UTF-8 byte order mark at the cursor (some Windows tools write one). */
+  skipBom(): void {
+    const b = this.bytes;
+    if (b[this.p] === 0xef && b[this.p + 1] === 0xbb && b[this.p + 2] === 0xbf) this.p += 3;
+  }
+
   /** Text of the line holding byte offset `pos`, shortened for messages. */
   lineText(pos: number): string {
     const b = this.bytes;
@@ -208,23 +215,6 @@ export class Scanner {
   /** Throws a FormatError with a custom message prefixed by the line number of `pos`. */
   failWith(pos: number, message: string): never {
     throw new FormatError(`${this.format} line ${this.lineOf(pos)}: ${message}`);
-  }
-
-  private slowFloat(start: number): number {
-    const b = this.bytes;
-    let p = start;
-    const n = this.length;
-    while (p < n) {
-      const c = b[p];
-      if (c === 32 || c === 9 || c === 10 || c === 13) break;
-      p++;
-    }
-    const tok = this.token(start, p);
-    // Accept the spellings C printf writes for non-finite values; reject everything else.
-    const v = /^[+-]?(nan|inf|infinity)$/i.test(tok) ? Number(tok.replace(/^([+-]?)inf(inity)?$/i, '$1Infinity')) : Number(tok);
-    if (tok.length === 0 || (Number.isNaN(v) && !/nan/i.test(tok))) this.fail(start, 'a number');
-    this.p = p;
-    return v;
   }
 }
 

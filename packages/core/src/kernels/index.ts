@@ -1,1 +1,2 @@
 export * from './blend-shapes.js';
+export * from './blend-basis.js';

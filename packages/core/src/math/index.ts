@@ -1,1 +1,2 @@
 export * from './rotations.js';
+export * from './affine2d.js';

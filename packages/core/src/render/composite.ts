@@ -13,9 +13,9 @@ export interface CompositeOptions {
  *
  * - `background`: any `Image`; the result has its size, channels and value type (u8 0..255 or float [0, 1]).
  * - `foreground`: `Float32Array` W*H*Cf, values in [0, 1], row-major, channel-interleaved (as returned by
- *   {@link interpolateAttributes} or {@link shadeImage}); Cf <= background channels. Channels beyond Cf (an
+ *   `interpolateAttributes` or `shadeImage`); Cf <= background channels. Channels beyond Cf (an
  *   alpha channel, say) keep the background's values.
- * - `coverage`: `Uint8Array` W*H, nonzero where the foreground is drawn (see {@link coverageMask}).
+ * - `coverage`: `Uint8Array` W*H, nonzero where the foreground is drawn (see `coverageMask`).
  */
 export function compositeOver<T extends Image>(
   background: T,

@@ -38,19 +38,16 @@ export interface RasterizeOptions {
   /** Skip triangles whose screen-space winding is not {@link RasterizeOptions.frontFace}. Default `false`. */
   cullBackFaces?: boolean;
   /**
-   * Winding of front faces **as seen in the image** (u right, v down). Default `'cw'`: facekit meshes list
-   * front faces counter-clockwise in their y-up frame, and every facekit camera flips y into the v-down image,
-   * which turns counter-clockwise into clockwise. Use `'ccw'` for vertices from a y-down source that kept
-   * their winding.
+   * Winding of front faces in pixel coordinates, by the sign of the signed area
+   * `A = (u1 - u0)(v2 - v0) - (v1 - v0)(u2 - u0)`: `'cw'` means `A < 0`, `'ccw'` means `A > 0` (clockwise and
+   * counter-clockwise when (u, v) are read as ordinary x/y axes). Default `'cw'`: facekit meshes list front
+   * faces counter-clockwise in their y-up frame, and every facekit camera maps y up to v down, a reflection
+   * that flips the sign of A — counter-clockwise in the mesh frame becomes clockwise in (u, v). (On screen,
+   * where v is drawn downwards, the triangle still looks counter-clockwise.)
    */
   frontFace?: 'cw' | 'ccw';
-  /** Buffers to render into (must match width and height); allocated when absent. */
+  /** Buffers to render into (must match width and height; previous content is discarded); allocated when absent. */
   buffers?: RasterBuffers;
-  /**
-   * Reset the buffers before drawing (default `true`). Set `false` to draw a second mesh into the same
-   * buffers with a shared depth test (triangle ids then refer to whichever list drew the pixel).
-   */
-  clear?: boolean;
 }
 
 /** Allocates empty raster buffers (ids -1, depth Infinity, barycentrics 0) for a width x height image. */
@@ -86,6 +83,8 @@ function checkSize(width: number, height: number): void {
 // evaluated bit-identically from both sides, which is what makes the fill rule watertight.
 const SUB = 256;
 const HALF = SUB / 2;
+// Multiplying by the exact power-of-two reciprocal is cheaper than dividing and gives the same result.
+const INV_SUB = 1 / SUB;
 // Coordinates beyond +-2^25 fixed-point units (131072 pixels) could make products exceed 2^53 and lose
 // exactness; such triangles are skipped.
 const MAX_FIXED = 2 ** 25;
@@ -97,7 +96,8 @@ const MAX_FIXED = 2 ** 25;
  *   integer + 0.5; depth positive, smaller is nearer.
  * - `triangles`: `Uint32Array` F x 3 vertex indices.
  *
- * A pixel belongs to a triangle when its centre is inside it; centres exactly on an edge follow the top-left
+ * Vertex positions are snapped to 1/256 pixel. A pixel belongs to a triangle when its centre is inside the
+ * snapped triangle; centres exactly on an edge follow the top-left
  * rule (a centre on a shared edge goes to exactly one of the two triangles), so a closed surface is drawn
  * with no gaps and no double hits. The nearest triangle wins; on equal depth the one listed first wins.
  * Degenerate (zero-area) and non-finite triangles, and triangles reaching beyond +-131072 pixels, are skipped.
@@ -119,139 +119,345 @@ export function rasterize(
     if (buf.width !== width || buf.height !== height) {
       throw new RangeError(`options.buffers is ${buf.width} x ${buf.height} but the raster is ${width} x ${height}`);
     }
-    if (options.clear !== false) clearRasterBuffers(buf);
+    clearRasterBuffers(buf);
   } else {
     buf = createRasterBuffers(width, height);
   }
-  const ids = buf.triangleIds;
-  const zbuf = buf.depth;
-  const bary = buf.barycentrics;
   const persp = options.perspective === true;
   const cull = options.cullBackFaces === true;
   // In the v-down image a clockwise triangle has a negative signed area with the formula used below.
   const frontSign = (options.frontFace ?? 'cw') === 'cw' ? -1 : 1;
   const nv = vertices.length / 3;
   const nt = triangles.length / 3;
+  checkIndices(triangles, nv);
+  const vs = scratchVertices(nv * 3);
+  const range = prepareVertices(vertices, nv, persp, vs);
+  // The z-test runs on integer keys (the key range mapped to [0, 2^28]) so that it can be written without
+  // branches: a mispredicted branch costs more than the rest of a pixel's work, and whether a pixel passes
+  // the depth test is unpredictable.
+  const kMin = range[0];
+  const kSpan = range[1] - range[0];
+  const kScale = kSpan > 0 && kSpan < Infinity ? KEY_RANGE / kSpan : 0;
+  const zq = scratchKeys(width * height);
+  zq.fill(EMPTY_KEY);
+  const ts = scratchTriangles(nt * TRI_STRIDE);
+  drawTriangles(vs, triangles, nt, width, height, cull, frontSign, kMin, kScale, buf.triangleIds, zq, ts);
+  resolve(buf, ts, persp);
+  return buf;
+}
+
+function checkIndices(triangles: Uint32Array, nv: number): void {
+  for (let i = 0; i < triangles.length; i++) {
+    if (triangles[i] >= nv) throw new RangeError(`triangles[${i}] = ${triangles[i]} but there are ${nv} vertices`);
+  }
+}
+
+const keyRange = new Float64Array(2);
+
+/**
+ * Per-vertex setup once instead of once per incident triangle: fixed-point position and a depth key that is
+ * affine in screen space (z, or -1/z under perspective; smaller is nearer in both). Returns [min, max] key.
+ */
+function prepareVertices(vertices: Float32Array, nv: number, persp: boolean, vs: Float64Array): Float64Array {
+  let kMin = Infinity;
+  let kMax = -Infinity;
+  for (let i = 0; i < nv; i++) {
+    const z = vertices[3 * i + 2];
+    const key = persp ? (z > 0 ? -1 / z : NaN) : z;
+    vs[3 * i] = Math.round(vertices[3 * i] * SUB);
+    vs[3 * i + 1] = Math.round(vertices[3 * i + 1] * SUB);
+    vs[3 * i + 2] = key;
+    if (key < kMin) kMin = key;
+    if (key > kMax) kMax = key;
+  }
+  keyRange[0] = kMin;
+  keyRange[1] = kMax;
+  return keyRange;
+}
+
+const KEY_RANGE = 2 ** 28;
+const EMPTY_KEY = 2 ** 29;
+
+// Per-triangle data for the resolve pass: screen-space barycentric planes of corners 1 and 2
+// (b = A x + B y + C, pixels) and the depth keys of the three corners.
+const TRI_STRIDE = 9;
+
+// Scratch arrays reused across calls (grown on demand); one set per module instance, i.e. per thread.
+let vertexScratch = new Float64Array(0);
+let keyScratch = new Int32Array(0);
+let triangleScratch = new Float64Array(0);
+
+function scratchVertices(n: number): Float64Array {
+  if (vertexScratch.length < n) vertexScratch = new Float64Array(n);
+  return vertexScratch;
+}
+
+function scratchKeys(n: number): Int32Array {
+  if (keyScratch.length !== n) keyScratch = new Int32Array(n);
+  return keyScratch;
+}
+
+function scratchTriangles(n: number): Float64Array {
+  if (triangleScratch.length < n) triangleScratch = new Float64Array(n);
+  return triangleScratch;
+}
+
+/** The z-buffer pass: writes triangle ids and quantised depth keys; barycentrics come later, once per pixel. */
+function drawTriangles(
+  vs: Float64Array,
+  triangles: Uint32Array,
+  nt: number,
+  width: number,
+  height: number,
+  cull: boolean,
+  frontSign: number,
+  kMin: number,
+  kScale: number,
+  ids: Int32Array,
+  zq: Int32Array,
+  ts: Float64Array,
+): void {
   const wMax = width - 1;
   const hMax = height - 1;
-
   for (let t = 0; t < nt; t++) {
-    const a = triangles[3 * t];
-    let b = triangles[3 * t + 1];
-    let c = triangles[3 * t + 2];
-    if (a >= nv || b >= nv || c >= nv) {
-      throw new RangeError(`triangle ${t} references vertex ${Math.max(a, b, c)} but there are ${nv} vertices`);
-    }
-    let x0 = Math.round(vertices[3 * a] * SUB);
-    let y0 = Math.round(vertices[3 * a + 1] * SUB);
-    let x1 = Math.round(vertices[3 * b] * SUB);
-    let y1 = Math.round(vertices[3 * b + 1] * SUB);
-    let x2 = Math.round(vertices[3 * c] * SUB);
-    let y2 = Math.round(vertices[3 * c + 1] * SUB);
-    let area = (x1 - x0) * (y2 - y0) - (y1 - y0) * (x2 - x0);
-    // `!(area !== 0)` also rejects NaN from non-finite input.
-    if (!(area !== 0)) continue;
-    if (cull && area * frontSign < 0) continue;
-    let z0 = vertices[3 * a + 2];
-    let z1 = vertices[3 * b + 2];
-    let z2 = vertices[3 * c + 2];
-    if (persp) {
-      if (!(z0 > 0 && z1 > 0 && z2 > 0)) continue;
-      // Interpolate 1/z, which is affine in screen space under perspective projection.
-      z0 = 1 / z0;
-      z1 = 1 / z1;
-      z2 = 1 / z2;
-    }
-    // Make the local winding positive so that inside means all three edge functions >= 0; remember the swap
-    // to write barycentrics back in the caller's corner order.
-    const swapped = area < 0;
-    if (swapped) {
+    const ia = 3 * triangles[3 * t];
+    const ib = 3 * triangles[3 * t + 1];
+    const ic = 3 * triangles[3 * t + 2];
+    const x0 = vs[ia], y0 = vs[ia + 1];
+    let x1 = vs[ib], y1 = vs[ib + 1];
+    let x2 = vs[ic], y2 = vs[ic + 1];
+    const sArea = (x1 - x0) * (y2 - y0) - (y1 - y0) * (x2 - x0);
+    // `!(sArea !== 0)` also rejects NaN from non-finite input.
+    if (!(sArea !== 0)) continue;
+    if (cull && sArea * frontSign < 0) continue;
+    const z0 = vs[ia + 2];
+    let z1 = vs[ib + 2];
+    let z2 = vs[ic + 2];
+    // NaN marks a vertex behind the camera under perspective.
+    if (z0 !== z0 || z1 !== z1 || z2 !== z2) continue;
+    const minFx = x0 < x1 ? (x0 < x2 ? x0 : x2) : x1 < x2 ? x1 : x2;
+    const maxFx = x0 > x1 ? (x0 > x2 ? x0 : x2) : x1 > x2 ? x1 : x2;
+    const minFy = y0 < y1 ? (y0 < y2 ? y0 : y2) : y1 < y2 ? y1 : y2;
+    const maxFy = y0 > y1 ? (y0 > y2 ? y0 : y2) : y1 > y2 ? y1 : y2;
+    if (!(maxFx < MAX_FIXED && maxFy < MAX_FIXED && minFx > -MAX_FIXED && minFy > -MAX_FIXED)) continue;
+    // Pixel px is a candidate when its centre px*SUB + HALF lies within [min, max].
+    const minX = Math.max(0, Math.ceil((minFx - HALF) * INV_SUB));
+    const maxX = Math.min(wMax, Math.floor((maxFx - HALF) * INV_SUB));
+    const minY = Math.max(0, Math.ceil((minFy - HALF) * INV_SUB));
+    const maxY = Math.min(hMax, Math.floor((maxFy - HALF) * INV_SUB));
+    if (minX > maxX || minY > maxY) continue;
+
+    // Barycentric planes for the resolve pass, in the caller's corner order and pixel units.
+    const inv = SUB / sArea;
+    const u0 = x0 * INV_SUB, v0 = y0 * INV_SUB;
+    const a1 = (y2 - y0) * inv, c1 = -(x2 - x0) * inv;
+    const a2 = -(y1 - y0) * inv, c2 = (x1 - x0) * inv;
+    const o = t * TRI_STRIDE;
+    ts[o] = a1;
+    ts[o + 1] = c1;
+    ts[o + 2] = -(a1 * u0 + c1 * v0);
+    ts[o + 3] = a2;
+    ts[o + 4] = c2;
+    ts[o + 5] = -(a2 * u0 + c2 * v0);
+    ts[o + 6] = z0;
+    ts[o + 7] = z1;
+    ts[o + 8] = z2;
+
+    // Make the local winding positive so that inside means all three edge functions >= 0.
+    let area = sArea;
+    if (area < 0) {
       let tmp = x1; x1 = x2; x2 = tmp;
       tmp = y1; y1 = y2; y2 = tmp;
       tmp = z1; z1 = z2; z2 = tmp;
-      tmp = b; b = c; c = tmp;
       area = -area;
     }
-    const minFx = Math.min(x0, x1, x2);
-    const maxFx = Math.max(x0, x1, x2);
-    const minFy = Math.min(y0, y1, y2);
-    const maxFy = Math.max(y0, y1, y2);
-    if (!(maxFx < MAX_FIXED && maxFy < MAX_FIXED && minFx > -MAX_FIXED && minFy > -MAX_FIXED)) continue;
-    // Pixel px is a candidate when its centre px*SUB + HALF lies within [min, max].
-    const minX = Math.max(0, Math.ceil((minFx - HALF) / SUB));
-    const maxX = Math.min(wMax, Math.floor((maxFx - HALF) / SUB));
-    const minY = Math.max(0, Math.ceil((minFy - HALF) / SUB));
-    const maxY = Math.min(hMax, Math.floor((maxFy - HALF) / SUB));
-    if (minX > maxX || minY > maxY) continue;
-
     // Edge k is opposite corner k; E_ab(p) = (bx - ax)(py - ay) - (by - ay)(px - ax) is twice the area of
-    // (a, b, p), positive on the inside.
+    // (a, b, p), positive on the inside. Values at the first candidate pixel, and steps per pixel.
     const px = minX * SUB + HALF;
     const py = minY * SUB + HALF;
     const e0x = x2 - x1, e0y = y2 - y1;
     const e1x = x0 - x2, e1y = y0 - y2;
     const e2x = x1 - x0, e2y = y1 - y0;
-    let w0Row = e0x * (py - y1) - e0y * (px - x1);
-    let w1Row = e1x * (py - y2) - e1y * (px - x2);
-    let w2Row = e2x * (py - y0) - e2y * (px - x0);
-    const sx0 = -e0y * SUB, sx1 = -e1y * SUB, sx2 = -e2y * SUB;
-    const sy0 = e0x * SUB, sy1 = e1x * SUB, sy2 = e2x * SUB;
     // Top-left rule in a v-down image with positive winding: a left edge goes up (dy < 0), a top edge is
     // horizontal going right. Centres exactly on other edges are excluded; values are integers, so "> 0" is
-    // ">= 1".
-    const t0 = e0y < 0 || (e0y === 0 && e0x > 0) ? 0 : 1;
-    const t1 = e1y < 0 || (e1y === 0 && e1x > 0) ? 0 : 1;
-    const t2 = e2y < 0 || (e2y === 0 && e2x > 0) ? 0 : 1;
-
-    const invArea = 1 / area;
-    const dz1 = (z1 - z0) * invArea;
-    const dz2 = (z2 - z0) * invArea;
-    // Corner slots in the output: where local corners 1 and 2 go after a swap.
-    const s1 = swapped ? 2 : 1;
-    const s2 = swapped ? 1 : 2;
-
-    for (let y = minY; y <= maxY; y++) {
-      let w0 = w0Row, w1 = w1Row, w2 = w2Row;
-      let p = y * width + minX;
-      let entered = false;
-      for (let x = minX; x <= maxX; x++, p++, w0 += sx0, w1 += sx1, w2 += sx2) {
-        if (w0 >= t0 && w1 >= t1 && w2 >= t2) {
-          entered = true;
-          const q = z0 + w1 * dz1 + w2 * dz2;
-          if (persp) {
-            const zOld = zbuf[p];
-            // q = 1/z > 0; q * zOld > 1 <=> z < zOld, without a division for rejected pixels.
-            if (q * zOld > 1) {
-              const z = 1 / q;
-              zbuf[p] = z;
-              ids[p] = t;
-              const zi = z * invArea;
-              const b1 = w1 * z1 * zi;
-              const b2 = w2 * z2 * zi;
-              const o = 3 * p;
-              bary[o] = 1 - b1 - b2;
-              bary[o + s1] = b1;
-              bary[o + s2] = b2;
-            }
-          } else if (q < zbuf[p]) {
-            zbuf[p] = q;
-            ids[p] = t;
-            const b1 = w1 * invArea;
-            const b2 = w2 * invArea;
-            const o = 3 * p;
-            bary[o] = 1 - b1 - b2;
-            bary[o + s1] = b1;
-            bary[o + s2] = b2;
-          }
-        } else if (entered) {
-          // Triangles are convex: once a row has left the triangle it will not re-enter.
-          break;
-        }
-      }
-      w0Row += sy0;
-      w1Row += sy1;
-      w2Row += sy2;
+    // ">= 1", and subtracting the threshold makes "inside" mean "all three >= 0".
+    const w0 = e0x * (py - y1) - e0y * (px - x1) - (e0y < 0 || (e0y === 0 && e0x > 0) ? 0 : 1);
+    const w1 = e1x * (py - y2) - e1y * (px - x2) - (e1y < 0 || (e1y === 0 && e1x > 0) ? 0 : 1);
+    const w2 = e2x * (py - y0) - e2y * (px - x0) - (e2y < 0 || (e2y === 0 && e2x > 0) ? 0 : 1);
+    const sx0 = -e0y * SUB, sx1 = -e1y * SUB, sx2 = -e2y * SUB;
+    const sy0 = e0x * SUB, sy1 = e1x * SUB, sy2 = e2x * SUB;
+    // Quantised depth key, affine in the edge values (the threshold offsets are negligible here).
+    const kArea = kScale / area;
+    const dz1 = (z1 - z0) * kArea;
+    const dz2 = (z2 - z0) * kArea;
+    const key = (z0 - kMin) * kScale + w1 * dz1 + w2 * dz2;
+    const kx = sx1 * dz1 + sx2 * dz2;
+    const ky = sy1 * dz1 + sy2 * dz2;
+    const spanX = maxX - minX;
+    const spanY = maxY - minY;
+    // The affine key is extreme at the box corners; outside the triangle it may run far out of range.
+    const kFar = key + (kx > 0 ? kx * spanX : 0) + (ky > 0 ? ky * spanY : 0);
+    const kNear = key + (kx < 0 ? kx * spanX : 0) + (ky < 0 ? ky * spanY : 0);
+    if (maxFx - minFx < SMALL && maxFy - minFy < SMALL && kFar < KEY_LIMIT && kNear > -KEY_LIMIT) {
+      drawSmall(t, width, minX, minY, spanX, spanY, w0, w1, w2, sx0, sx1, sx2, sy0, sy1, sy2, key, kx, ky, ids, zq);
+    } else {
+      drawLarge(t, width, minX, minY, spanX, spanY, w0, w1, w2, sx0, sx1, sx2, sy0, sy1, sy2, key, kx, ky, ids, zq);
     }
   }
-  return buf;
+}
+
+// Triangles whose box spans fewer than 64 pixels each way: edge values then stay below 2^30 and fit int32.
+const SMALL = 64 * SUB;
+const KEY_LIMIT = 2 ** 30;
+
+/**
+ * Small triangles (the bulk of a dense mesh): every pixel of the bounding box, without branches, in int32
+ * arithmetic. Coverage and the depth test become a bit mask, because on current CPUs a mispredicted branch
+ * costs more than a pixel's arithmetic, and for pixels of small triangles both tests are unpredictable.
+ */
+function drawSmall(
+  t: number, width: number, minX: number, minY: number, spanX: number, spanY: number,
+  w0f: number, w1f: number, w2f: number,
+  sx0f: number, sx1f: number, sx2f: number, sy0f: number, sy1f: number, sy2f: number,
+  key: number, kx: number, ky: number, ids: Int32Array, zq: Int32Array,
+): void {
+  const cols = spanX + 1;
+  const n = cols * (spanY + 1);
+  const sx0 = sx0f | 0, sx1 = sx1f | 0, sx2 = sx2f | 0;
+  // One flat loop over the box: the step to the next row is added through a mask instead of ending an
+  // inner loop, whose exit (a few pixels long, a different count per triangle) would mispredict every row.
+  const j0 = (sy0f - cols * sx0f) | 0, j1 = (sy1f - cols * sx1f) | 0, j2 = (sy2f - cols * sx2f) | 0;
+  const jp = width - cols;
+  const jk = ky - cols * kx;
+  let w0 = w0f | 0, w1 = w1f | 0, w2 = w2f | 0;
+  let k = key;
+  let p = minY * width + minX;
+  let col = 0;
+  for (let i = 0; i < n; i++) {
+    const keep = ~((w0 | w1 | w2) >> 31);
+    const kq = k | 0;
+    const old = zq[p];
+    const m = keep & -(kq < old);
+    zq[p] = old ^ ((old ^ kq) & m);
+    const id = ids[p];
+    ids[p] = id ^ ((id ^ t) & m);
+    col++;
+    const wrapBit = +(col === cols);
+    const wrap = -wrapBit;
+    col &= ~wrap;
+    w0 = (w0 + sx0 + (j0 & wrap)) | 0;
+    w1 = (w1 + sx1 + (j1 & wrap)) | 0;
+    w2 = (w2 + sx2 + (j2 & wrap)) | 0;
+    p += 1 + (jp & wrap);
+    k += kx + wrapBit * jk;
+  }
+}
+
+/**
+ * Large triangles: per row, the covered span is solved from the edges (a reciprocal estimate corrected with
+ * exact integer products, all below 2^53), then filled with a plain depth test; long spans keep branches
+ * predictable.
+ */
+function drawLarge(
+  t: number, width: number, minX: number, minY: number, spanX: number, spanY: number,
+  w0Row: number, w1Row: number, w2Row: number,
+  sx0: number, sx1: number, sx2: number, sy0: number, sy1: number, sy2: number,
+  key: number, kx: number, ky: number, ids: Int32Array, zq: Int32Array,
+): void {
+  const i0 = 1 / sx0, i1 = 1 / sx1, i2 = 1 / sx2;
+  for (let y = 0; y <= spanY; y++, w0Row += sy0, w1Row += sy1, w2Row += sy2) {
+    let lo = 0;
+    let hi = spanX;
+    if (sx0 > 0) lo = Math.max(lo, spanStart(w0Row, sx0, i0));
+    else if (sx0 < 0) hi = Math.min(hi, spanEnd(w0Row, sx0, i0));
+    else if (w0Row < 0) continue;
+    if (sx1 > 0) lo = Math.max(lo, spanStart(w1Row, sx1, i1));
+    else if (sx1 < 0) hi = Math.min(hi, spanEnd(w1Row, sx1, i1));
+    else if (w1Row < 0) continue;
+    if (sx2 > 0) lo = Math.max(lo, spanStart(w2Row, sx2, i2));
+    else if (sx2 < 0) hi = Math.min(hi, spanEnd(w2Row, sx2, i2));
+    else if (w2Row < 0) continue;
+    const rowStart = (minY + y) * width + minX;
+    let k = key + y * ky + lo * kx;
+    for (let p = rowStart + lo, pEnd = rowStart + hi; p <= pEnd; p++, k += kx) {
+      // Inside the triangle the key lies in [0, KEY_RANGE] up to rounding, so `| 0` is exact truncation.
+      const kq = k | 0;
+      if (kq < zq[p]) {
+        zq[p] = kq;
+        ids[p] = t;
+      }
+    }
+  }
+}
+
+/** Smallest k >= -2^31 with w + k * sx >= 0, for sx > 0 (exact). */
+function spanStart(w: number, sx: number, inv: number): number {
+  let k = Math.ceil(-w * inv);
+  if (w + (k - 1) * sx >= 0) k--;
+  else if (w + k * sx < 0) k++;
+  return k < -2147483648 ? -2147483648 : k | 0;
+}
+
+/** Largest k with w + k * sx >= 0, for sx < 0 (exact). */
+function spanEnd(w: number, sx: number, inv: number): number {
+  let k = Math.floor(-w * inv);
+  if (w + (k + 1) * sx >= 0) k++;
+  else if (w + k * sx < 0) k--;
+  return k > 2147483647 ? 2147483647 : k | 0;
+}
+
+/**
+ * Barycentrics and depth of every drawn pixel, computed once per pixel from the winning triangle's planes
+ * (perspective-correct when asked). Two loops rather than a flag test per pixel.
+ */
+function resolve(buf: RasterBuffers, ts: Float64Array, persp: boolean): void {
+  if (persp) resolvePerspective(buf, ts);
+  else resolveAffine(buf, ts);
+}
+
+function resolvePerspective(buf: RasterBuffers, ts: Float64Array): void {
+  const { width, height, triangleIds: ids, depth: zbuf, barycentrics: bary } = buf;
+  for (let y = 0, p = 0; y < height; y++) {
+    const cy = y + 0.5;
+    for (let x = 0; x < width; x++, p++) {
+      const t = ids[p];
+      if (t < 0) continue;
+      const cx = x + 0.5;
+      const k = t * TRI_STRIDE;
+      const b1 = ts[k] * cx + ts[k + 1] * cy + ts[k + 2];
+      const b2 = ts[k + 3] * cx + ts[k + 4] * cy + ts[k + 5];
+      // Keys are -1/z: perspective-correct weights are b_i (1/z_i) / sum_j b_j (1/z_j), and z = 1 / sum.
+      const q1 = b1 * ts[k + 7];
+      const q2 = b2 * ts[k + 8];
+      const invQ = 1 / ((1 - b1 - b2) * ts[k + 6] + q1 + q2);
+      const c1 = q1 * invQ;
+      const c2 = q2 * invQ;
+      zbuf[p] = -invQ;
+      const o = 3 * p;
+      bary[o] = 1 - c1 - c2;
+      bary[o + 1] = c1;
+      bary[o + 2] = c2;
+    }
+  }
+}
+
+function resolveAffine(buf: RasterBuffers, ts: Float64Array): void {
+  const { width, height, triangleIds: ids, depth: zbuf, barycentrics: bary } = buf;
+  for (let y = 0, p = 0; y < height; y++) {
+    const cy = y + 0.5;
+    for (let x = 0; x < width; x++, p++) {
+      const t = ids[p];
+      if (t < 0) continue;
+      const cx = x + 0.5;
+      const k = t * TRI_STRIDE;
+      const b1 = ts[k] * cx + ts[k + 1] * cy + ts[k + 2];
+      const b2 = ts[k + 3] * cx + ts[k + 4] * cy + ts[k + 5];
+      const b0 = 1 - b1 - b2;
+      zbuf[p] = b0 * ts[k + 6] + b1 * ts[k + 7] + b2 * ts[k + 8];
+      const o = 3 * p;
+      bary[o] = b0;
+      bary[o + 1] = b1;
+      bary[o + 2] = b2;
+    }
+  }
 }

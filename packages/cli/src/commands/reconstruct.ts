@@ -1,0 +1,147 @@
+import { access, mkdir, rm, writeFile, constants } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { registries, type Detector, type FaceModel, type Predictor } from '@facekit/core';
+import { readImage } from '@facekit/core/node';
+import { loadModelSpec } from '../model-spec.js';
+import { loadPlugins } from '../plugins.js';
+import { expandInputs, outputStems } from '../reconstruct/inputs.js';
+import { parseFormats, writeReconstruction, type MeshFormatName } from '../reconstruct/write-outputs.js';
+import { CliError, errorMessage } from '../util/cli-error.js';
+import { ProgressBar } from '../util/progress.js';
+import type { Output } from '../util/output.js';
+import type { Command } from '../main.js';
+
+const USAGE = `usage: facekit reconstruct <image|folder|"glob"> ... [options]
+
+options:
+  --method <name>     predictor to run (default: facemesh; see facekit methods)
+  --model <id|path>   face model for model-agnostic methods (fit)
+  --detector <name>   detector (default: what the method needs, else auto)
+  --out <dir>         output folder (default: out)
+  --all-faces         reconstruct every face, into <out>/<stem>/face-<i>/ (default: the largest face, into <out>/<stem>/)
+  --format <list>     mesh formats, comma-separated from obj,glb,ply (default: obj,glb)
+
+Writes per input <out>/<stem>/: mesh.obj + mesh.mtl + texture.png, mesh.glb, overlay.png, result.json.
+A failing input is reported and the batch goes on; the exit code is 1 when any input failed.`;
+
+/** Checks up front that results can be written under `dir`, so a batch does not fail on every image. */
+async function checkWritable(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+    const probe = join(dir, `.facekit-write-test-${process.pid}`);
+    await writeFile(probe, '');
+    await rm(probe, { force: true });
+  } catch (error) {
+    throw new CliError(`cannot write to output folder ${dir} (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}); choose another --out`);
+  }
+}
+
+interface Setup {
+  predictor: Predictor;
+  detector: Detector;
+  model?: FaceModel;
+  method: string;
+}
+
+async function setUp(method: string, detectorName: string | undefined, modelSpec: string | undefined): Promise<Setup> {
+  await loadPlugins();
+  if (!registries.predictors.has(method)) {
+    const names = registries.predictors.names();
+    throw new CliError(`unknown method "${method}"; available: ${names.join(', ') || 'none'} (facekit methods lists them)`);
+  }
+  const registration = registries.predictors.registration(method)!;
+  const availability = registration.check ? await registration.check() : { available: true, reasons: [] };
+  if (!availability.available) throw new CliError(`method "${method}" cannot run here: ${availability.reasons.join('; ')}`, 1);
+  const wanted = detectorName ?? registration.requires?.find((r) => r.kind === 'detector')?.name ?? 'auto';
+  if (!registries.detectors.has(wanted)) {
+    throw new CliError(`unknown detector "${wanted}"; available: ${registries.detectors.names().join(', ') || 'none'}`);
+  }
+  const model = modelSpec ? await loadModelSpec(modelSpec) : undefined;
+  const [predictor, detector] = await Promise.all([registries.predictors.get(method), registries.detectors.get(wanted)]);
+  return { predictor, detector, model, method };
+}
+
+/** Reconstructs one image into its output folder(s); returns the folders written. */
+async function reconstructOne(path: string, outDir: string, setup: Setup, formats: MeshFormatName[], allFaces: boolean): Promise<string[]> {
+  const start = performance.now();
+  const photo = await readImage(path);
+  const decode = performance.now() - start;
+  const t1 = performance.now();
+  const faces = await setup.detector.detect(photo, { allFaces });
+  const detect = performance.now() - t1;
+  if (faces.length === 0) throw new CliError(`no face found in ${path}`, 1);
+  const written: string[] = [];
+  const chosen = allFaces ? faces : faces.slice(0, 1);
+  for (let i = 0; i < chosen.length; i++) {
+    const t2 = performance.now();
+    const rec = await setup.predictor.predict(photo, { face: chosen[i], detector: setup.detector, ...(setup.model ? { model: setup.model } : {}) });
+    const predict = performance.now() - t2;
+    const dir = allFaces ? join(outDir, `face-${i}`) : outDir;
+    await writeReconstruction(dir, rec, photo, path, formats, { start, decode, detect: i === 0 ? detect : 0, predict });
+    written.push(dir);
+  }
+  return written;
+}
+
+/** `facekit reconstruct`: photos in, 3D faces out. */
+export const reconstructCommand: Command = {
+  name: 'reconstruct',
+  summary: 'reconstruct 3D faces from photos: mesh files, overlay and result.json per image',
+  usage: USAGE,
+  async run(args, io: Output) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        method: { type: 'string', default: 'facemesh' },
+        model: { type: 'string' },
+        detector: { type: 'string' },
+        out: { type: 'string', default: 'out' },
+        'all-faces': { type: 'boolean', default: false },
+        format: { type: 'string', default: 'obj,glb' },
+      },
+    });
+    if (positionals.length === 0) throw new CliError(`no input images given\n${USAGE}`);
+    let formats: MeshFormatName[];
+    try {
+      formats = parseFormats(values.format);
+    } catch (error) {
+      throw new CliError(errorMessage(error));
+    }
+    let inputs: string[];
+    try {
+      inputs = await expandInputs(positionals);
+    } catch (error) {
+      throw new CliError(errorMessage(error));
+    }
+    const outRoot = resolve(values.out);
+    await checkWritable(outRoot);
+    const setup = await setUp(values.method, values.detector, values.model);
+
+    const stems = outputStems(inputs);
+    const progress = new ProgressBar(inputs.length);
+    const started = performance.now();
+    let failed = 0;
+    for (let i = 0; i < inputs.length; i++) {
+      progress.update(i, inputs[i]);
+      const t0 = performance.now();
+      try {
+        const dirs = await reconstructOne(inputs[i], join(outRoot, stems[i]), setup, formats, values['all-faces']);
+        progress.clear();
+        io.out(`ok   ${inputs[i]} -> ${dirs.join(', ')} (${(performance.now() - t0).toFixed(0)} ms)`);
+      } catch (error) {
+        failed++;
+        progress.clear();
+        io.err(`FAIL ${inputs[i]}: ${errorMessage(error)}`);
+      }
+    }
+    progress.clear();
+    const seconds = (performance.now() - started) / 1000;
+    const ok = inputs.length - failed;
+    io.out(`${ok} succeeded, ${failed} failed, ${inputs.length} image(s) in ${seconds.toFixed(1)} s (${(inputs.length / seconds).toFixed(2)} images/s)`);
+    return failed > 0 ? 1 : 0;
+  },
+};

@@ -1,0 +1,70 @@
+import {
+  compositeOver,
+  computeVertexNormals,
+  coverageMask,
+  drawPoints,
+  interpolateAttributes,
+  project,
+  rasterize,
+  shadeImage,
+  type Image,
+  type ImageU8,
+  type Reconstruction,
+} from '@facekit/core';
+
+/**
+ * Frontal light for overlays when the method estimated none: ambient plus a light from the camera, in DECA's
+ * SH convention (band 0 ambient, band 1 z-term towards the viewer).
+ */
+const DEFAULT_LIGHT = new Float32Array([
+  0.75, 0.75, 0.75,
+  0, 0, 0,
+  0, 0, 0,
+  0.45, 0.45, 0.45,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+]);
+
+/**
+ * Renders the reconstruction's mesh, shaded with its lighting (or a default frontal light) and a neutral grey
+ * albedo, through its camera over the photo, and draws the 68 landmarks.
+ */
+export function renderOverlay(photo: ImageU8, rec: Reconstruction, options: { opacity?: number } = {}): Image<Uint8Array> {
+  const { width, height } = photo;
+  const mesh = rec.mesh;
+  const screen = project(rec.camera, mesh.positions);
+  const raster = rasterize(screen, mesh.triangles, width, height, {
+    perspective: rec.camera.type === 'pinhole',
+    cullBackFaces: true,
+  });
+  const mask = coverageMask(raster);
+  const normals = mesh.normals ?? computeVertexNormals(mesh.positions, mesh.triangles);
+  // Normals in camera space: the shading must see the head turned as the photo shows it.
+  const rot = rec.camera.rotation;
+  const camNormals = new Float32Array(normals.length);
+  for (let i = 0; i < normals.length; i += 3) {
+    const x = normals[i], y = normals[i + 1], z = normals[i + 2];
+    camNormals[i] = rot ? rot[0] * x + rot[1] * y + rot[2] * z : x;
+    camNormals[i + 1] = rot ? rot[3] * x + rot[4] * y + rot[5] * z : y;
+    camNormals[i + 2] = rot ? rot[6] * x + rot[7] * y + rot[8] * z : z;
+  }
+  const pixelNormals = interpolateAttributes(raster, mesh.triangles, camNormals, 3);
+  for (let p = 0; p < mask.length; p++) {
+    if (!mask[p]) continue;
+    const o = 3 * p;
+    const n = Math.hypot(pixelNormals[o], pixelNormals[o + 1], pixelNormals[o + 2]) || 1;
+    pixelNormals[o] /= n;
+    pixelNormals[o + 1] /= n;
+    pixelNormals[o + 2] /= n;
+  }
+  const albedo = new Float32Array(pixelNormals.length).fill(0.72);
+  const light = rec.lighting && rec.albedo ? rec.lighting : DEFAULT_LIGHT;
+  const shaded = shadeImage(pixelNormals, albedo, light, { mask });
+  for (let i = 0; i < shaded.length; i++) shaded[i] = Math.min(1, Math.max(0, shaded[i]));
+  const out = compositeOver(photo, shaded, 3, mask, { opacity: options.opacity ?? 0.7 });
+  if (rec.landmarks2d) {
+    const radius = Math.max(1.5, Math.min(width, height) / 250);
+    drawPoints(out, rec.landmarks2d, radius + 1, { color: [0, 0, 0] });
+    drawPoints(out, rec.landmarks2d, radius, { color: [60, 255, 90] });
+  }
+  return out;
+}
