@@ -16,6 +16,7 @@ export const LAYERS = {
   '@facekit/losses': 1,
   '@facekit/detect': 1,
   '@facekit/fit': 2,
+  '@facekit/synth': 2,
   '@facekit/facemesh': 2,
   '@facekit/prnet': 2,
   '@facekit/deca': 2,

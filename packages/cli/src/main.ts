@@ -12,6 +12,8 @@ export interface Command {
 const commands: Record<string, () => Promise<Command>> = {
   reconstruct: async () => (await import('./commands/reconstruct.js')).reconstructCommand,
   model: async () => (await import('./commands/model.js')).modelCommand,
+  synth: async () => (await import('./commands/synth.js')).synthCommand,
+  eval: async () => (await import('./commands/eval.js')).evalCommand,
   methods: async () => (await import('./commands/methods.js')).methodsCommand,
   relight: async () => (await import('./commands/relight.js')).relightCommand,
 };

@@ -10,6 +10,7 @@ export async function loadPlugins(): Promise<string[]> {
     () => import('@facekit/facewarehouse'),
     () => import('@facekit/detect/node'),
     () => import('@facekit/facemesh/node'),
+    () => import('@facekit/fit/node'),
   ]) {
     try {
       await load();

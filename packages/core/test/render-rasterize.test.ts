@@ -281,6 +281,13 @@ test('partly visible, degenerate, non-finite and behind-camera triangles', () =>
   const behind = new Float32Array([10, 10, -1, 50, 12, 2, 20, 55, 2]);
   assert.equal(countCovered(rasterize(behind, new Uint32Array([0, 1, 2]), 64, 64, { perspective: true })), 0);
   assert.ok(countCovered(rasterize(behind, new Uint32Array([0, 1, 2]), 64, 64)) > 0, 'orthographic accepts any depth');
+  // A vertex at infinite depth drops its triangle and does not disturb the depth test of the others.
+  const mixed = new Float32Array([0, 0, Infinity, 60, 0, 1, 0, 60, 1, 0, 0, 3, 60, 0, 3, 60, 60, 3, 0, 0, 2, 30, 0, 2, 0, 30, 2]);
+  const rm = rasterize(mixed, new Uint32Array([0, 1, 2, 3, 4, 5, 6, 7, 8]), 64, 64);
+  assert.equal(countCovered(rm, 0), 0);
+  assert.equal(rm.triangleIds[10 * 64 + 40], 1, 'depth 3 where only the far triangle covers');
+  assert.equal(rm.triangleIds[5 * 64 + 12], 2, 'depth 2 wins over depth 3');
+  assert.ok(Math.abs(rm.depth[5 * 64 + 12] - 2) < 1e-6);
 });
 
 test('reused buffers give the same result as fresh ones and are fully reset', () => {

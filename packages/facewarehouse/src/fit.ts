@@ -63,7 +63,7 @@ export class BilinearFitContext {
   readonly core: Float32Array;
   /** The model mean restricted to {@link coordinates}, or null. */
   readonly mean: Float32Array | null;
-  /** (I·E) x (I·E) Gram matrix of the restricted core's fibres, or null until {@link withGram}. */
+  /** (I·E) x (I·E) Gram matrix of the restricted core's fibres, or null until {@link withGram}. Read-only. */
   gram: Float64Array | null = null;
   /** The context this one was truncated from (projections of targets are computed there once and sliced). */
   private root: BilinearFitContext | null = null;
@@ -189,6 +189,9 @@ export class BilinearFitContext {
   /**
    * Fits one identity and one expression per target by alternating least squares. Each step solves its linear
    * least-squares problem exactly, so the objective never increases.
+   *
+   * Targets are restricted (and, with the Gram matrix, projected on the core) once per target array and cached
+   * by array identity, shared with contexts made by {@link truncated}: pass a new array after changing a mesh.
    *
    * @param targets K meshes of 3V floats (the full model vertex count; only {@link coordinates} are used).
    * @param options iterations, tolerance, priors, start.

@@ -7,5 +7,5 @@
 export * from '../index.js';
 export * from './ict-loader.js';
 export * from './model-files.js';
-export { checkIctFaceKit, registerIctFaceKit } from '../register.js';
-export type { IctRegistryOptions } from '../register.js';
+export { checkIctFaceKit, registerIctFaceKit } from './register.js';
+export type { IctRegistryOptions } from './register.js';

@@ -97,10 +97,11 @@ const MAX_FIXED = 2 ** 25;
  * - `triangles`: `Uint32Array` F x 3 vertex indices.
  *
  * Vertex positions are snapped to 1/256 pixel. A pixel belongs to a triangle when its centre is inside the
- * snapped triangle; centres exactly on an edge follow the top-left
- * rule (a centre on a shared edge goes to exactly one of the two triangles), so a closed surface is drawn
- * with no gaps and no double hits. The nearest triangle wins; on equal depth the one listed first wins.
- * Degenerate (zero-area) and non-finite triangles, and triangles reaching beyond +-131072 pixels, are skipped.
+ * snapped triangle; centres exactly on an edge follow the top-left rule (a centre on a shared edge goes to
+ * exactly one of the two triangles), so a closed surface is drawn with no gaps and no double hits. The
+ * nearest triangle wins (the depth test runs at 2^-28 of the mesh's depth range); on equal depth the one
+ * listed first wins. Degenerate (zero-area) triangles, triangles with a non-finite coordinate, and triangles
+ * reaching beyond +-131072 pixels are skipped.
  *
  * @returns the buffers (those of `options.buffers` when given), see {@link RasterBuffers}.
  */
@@ -141,7 +142,7 @@ export function rasterize(
   const zq = scratchKeys(width * height);
   zq.fill(EMPTY_KEY);
   const ts = scratchTriangles(nt * TRI_STRIDE);
-  drawTriangles(vs, triangles, nt, width, height, cull, frontSign, kMin, kScale, buf.triangleIds, zq, ts);
+  drawTriangles(vs, triangles, nt, width, height, cull, frontSign, persp, kMin, kScale, buf.triangleIds, zq, ts);
   resolve(buf, ts, persp);
   return buf;
 }
@@ -167,8 +168,11 @@ function prepareVertices(vertices: Float32Array, nv: number, persp: boolean, vs:
     vs[3 * i] = Math.round(vertices[3 * i] * SUB);
     vs[3 * i + 1] = Math.round(vertices[3 * i + 1] * SUB);
     vs[3 * i + 2] = key;
-    if (key < kMin) kMin = key;
-    if (key > kMax) kMax = key;
+    // Only finite keys set the range: one vertex at infinite depth must not flatten everyone's z-test.
+    if (key - key === 0) {
+      if (key < kMin) kMin = key;
+      if (key > kMax) kMax = key;
+    }
   }
   keyRange[0] = kMin;
   keyRange[1] = kMax;
@@ -178,8 +182,7 @@ function prepareVertices(vertices: Float32Array, nv: number, persp: boolean, vs:
 const KEY_RANGE = 2 ** 28;
 const EMPTY_KEY = 2 ** 29;
 
-// Per-triangle data for the resolve pass: screen-space barycentric planes of corners 1 and 2
-// (b = A x + B y + C, pixels) and the depth keys of the three corners.
+// Per-triangle data for the resolve pass: three planes (A x + B y + C in pixels), see drawTriangles.
 const TRI_STRIDE = 9;
 
 // Scratch arrays reused across calls (grown on demand); one set per module instance, i.e. per thread.
@@ -211,6 +214,7 @@ function drawTriangles(
   height: number,
   cull: boolean,
   frontSign: number,
+  persp: boolean,
   kMin: number,
   kScale: number,
   ids: Int32Array,
@@ -233,8 +237,8 @@ function drawTriangles(
     const z0 = vs[ia + 2];
     let z1 = vs[ib + 2];
     let z2 = vs[ic + 2];
-    // NaN marks a vertex behind the camera under perspective.
-    if (z0 !== z0 || z1 !== z1 || z2 !== z2) continue;
+    // Non-finite keys (NaN marks a vertex behind the camera under perspective) skip the triangle.
+    if (!(z0 - z0 === 0 && z1 - z1 === 0 && z2 - z2 === 0)) continue;
     const minFx = x0 < x1 ? (x0 < x2 ? x0 : x2) : x1 < x2 ? x1 : x2;
     const maxFx = x0 > x1 ? (x0 > x2 ? x0 : x2) : x1 > x2 ? x1 : x2;
     const minFy = y0 < y1 ? (y0 < y2 ? y0 : y2) : y1 < y2 ? y1 : y2;
@@ -247,21 +251,26 @@ function drawTriangles(
     const maxY = Math.min(hMax, Math.floor((maxFy - HALF) * INV_SUB));
     if (minX > maxX || minY > maxY) continue;
 
-    // Barycentric planes for the resolve pass, in the caller's corner order and pixel units.
+    // Planes for the resolve pass (pixel units, caller's corner order): barycentrics b1 and b2 scaled by
+    // s1 and s2, and the key k0 + (k1 - k0) b1 + (k2 - k0) b2. Under perspective s_i = k_i, so the resolve
+    // reads b_i k_i and sum_j b_j k_j directly and divides once; otherwise s_i = 1 and the key is the depth.
     const inv = SUB / sArea;
     const u0 = x0 * INV_SUB, v0 = y0 * INV_SUB;
-    const a1 = (y2 - y0) * inv, c1 = -(x2 - x0) * inv;
-    const a2 = -(y1 - y0) * inv, c2 = (x1 - x0) * inv;
+    const a1 = (y2 - y0) * inv, c1 = -(x2 - x0) * inv, d1 = -(a1 * u0 + c1 * v0);
+    const a2 = -(y1 - y0) * inv, c2 = (x1 - x0) * inv, d2 = -(a2 * u0 + c2 * v0);
+    const s1 = persp ? z1 : 1;
+    const s2 = persp ? z2 : 1;
+    const dk1 = z1 - z0, dk2 = z2 - z0;
     const o = t * TRI_STRIDE;
-    ts[o] = a1;
-    ts[o + 1] = c1;
-    ts[o + 2] = -(a1 * u0 + c1 * v0);
-    ts[o + 3] = a2;
-    ts[o + 4] = c2;
-    ts[o + 5] = -(a2 * u0 + c2 * v0);
-    ts[o + 6] = z0;
-    ts[o + 7] = z1;
-    ts[o + 8] = z2;
+    ts[o] = a1 * s1;
+    ts[o + 1] = c1 * s1;
+    ts[o + 2] = d1 * s1;
+    ts[o + 3] = a2 * s2;
+    ts[o + 4] = c2 * s2;
+    ts[o + 5] = d2 * s2;
+    ts[o + 6] = dk1 * a1 + dk2 * a2;
+    ts[o + 7] = dk1 * c1 + dk2 * c2;
+    ts[o + 8] = z0 + dk1 * d1 + dk2 * d2;
 
     // Make the local winding positive so that inside means all three edge functions >= 0.
     let area = sArea;
@@ -424,19 +433,17 @@ function resolvePerspective(buf: RasterBuffers, ts: Float64Array): void {
       if (t < 0) continue;
       const cx = x + 0.5;
       const k = t * TRI_STRIDE;
-      const b1 = ts[k] * cx + ts[k + 1] * cy + ts[k + 2];
-      const b2 = ts[k + 3] * cx + ts[k + 4] * cy + ts[k + 5];
       // Keys are -1/z: perspective-correct weights are b_i (1/z_i) / sum_j b_j (1/z_j), and z = 1 / sum.
-      const q1 = b1 * ts[k + 7];
-      const q2 = b2 * ts[k + 8];
-      const invQ = 1 / ((1 - b1 - b2) * ts[k + 6] + q1 + q2);
-      const c1 = q1 * invQ;
-      const c2 = q2 * invQ;
+      const q1 = ts[k] * cx + ts[k + 1] * cy + ts[k + 2];
+      const q2 = ts[k + 3] * cx + ts[k + 4] * cy + ts[k + 5];
+      const invQ = 1 / (ts[k + 6] * cx + ts[k + 7] * cy + ts[k + 8]);
+      const b1 = q1 * invQ;
+      const b2 = q2 * invQ;
       zbuf[p] = -invQ;
       const o = 3 * p;
-      bary[o] = 1 - c1 - c2;
-      bary[o + 1] = c1;
-      bary[o + 2] = c2;
+      bary[o] = 1 - b1 - b2;
+      bary[o + 1] = b1;
+      bary[o + 2] = b2;
     }
   }
 }
@@ -452,10 +459,9 @@ function resolveAffine(buf: RasterBuffers, ts: Float64Array): void {
       const k = t * TRI_STRIDE;
       const b1 = ts[k] * cx + ts[k + 1] * cy + ts[k + 2];
       const b2 = ts[k + 3] * cx + ts[k + 4] * cy + ts[k + 5];
-      const b0 = 1 - b1 - b2;
-      zbuf[p] = b0 * ts[k + 6] + b1 * ts[k + 7] + b2 * ts[k + 8];
+      zbuf[p] = ts[k + 6] * cx + ts[k + 7] * cy + ts[k + 8];
       const o = 3 * p;
-      bary[o] = b0;
+      bary[o] = 1 - b1 - b2;
       bary[o + 1] = b1;
       bary[o + 2] = b2;
     }

@@ -10,9 +10,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { registerFaceModel, registries } from '@facekit/core';
 import type { Availability, FaceModel } from '@facekit/core';
-import { ICT_MODEL_ID, ICT_NEUTRAL_FILE, ICT_SOURCE } from './ict/ict-model.js';
-import { defaultIctFolder, loadIctFaceKit } from './node/ict-loader.js';
-import type { IctLoadOptions } from './node/ict-loader.js';
+import { ICT_MODEL_ID, ICT_NEUTRAL_FILE, ICT_SOURCE } from '../ict/ict-model.js';
+import { defaultIctFolder, loadIctFaceKit } from './ict-loader.js';
+import type { IctLoadOptions } from './ict-loader.js';
 
 /** Options accepted by the registry's `create(options)` for `ict-facekit`. */
 export interface IctRegistryOptions extends IctLoadOptions {

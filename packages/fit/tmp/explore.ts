@@ -1,0 +1,21 @@
+import { loadIctFaceKit } from '@facekit/bfm/node';
+import { createHumanDetector } from '@facekit/detect/node';
+import { readImage } from '@facekit/core/node';
+import { performance } from 'node:perf_hooks';
+let t = performance.now();
+const m = await loadIctFaceKit('/work/shared/data/ict-facekit');
+console.log('load', performance.now() - t, m.vertexCount, m.parameters.map(p => p.name + p.size), Object.keys(m.regions ?? {}));
+const sub = m.subset({ vertexCount: 11248 });
+console.log('sub', sub.vertexCount, sub.topology.triangles.length / 3, sub.topology.uvs?.length, !!sub.landmarks68, Object.keys(sub.regions ?? {}));
+const img = await readImage('examples/astronaut.png');
+console.log(img.width, img.height, img.channels);
+t = performance.now();
+const det = await createHumanDetector();
+console.log('detload', performance.now() - t);
+t = performance.now();
+const faces = await det.detect(img);
+console.log('detect', performance.now() - t, faces.length, faces[0].box, faces[0].confidence, faces[0].landmarks68?.length, faces[0].dense?.length);
+console.log(Array.from(faces[0].landmarks68!.slice(0, 10)));
+let mn = [1e9,1e9,1e9], mx = [-1e9,-1e9,-1e9];
+for (let i = 0; i < sub.vertexCount; i++) for (let c = 0; c < 3; c++) { mn[c] = Math.min(mn[c], sub.mean[3*i+c]); mx[c] = Math.max(mx[c], sub.mean[3*i+c]); }
+console.log(mn, mx);
