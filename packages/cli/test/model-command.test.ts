@@ -122,7 +122,7 @@ describe('facekit model on ICT-FaceKit', { skip: skipWithoutIct }, () => {
     assert.equal(mesh.morphTargetDictionary?.jawOpen !== undefined, true);
     // The jawOpen target moves the chin (landmark 8, vertex 966) down by a visible amount.
     const jaw = mesh.morphTargetDictionary!.jawOpen;
-    const delta = mesh.geometry.morphAttributes.position[jaw];
+    const delta = mesh.geometry.morphAttributes.position![jaw];
     assert.ok(delta.count > 26719 - 1);
   });
 

@@ -2,6 +2,7 @@
 import type { BenchCase } from '../src/util/bench.js';
 import { rasterize, createRasterBuffers, type RasterBuffers } from '../src/render/rasterize.js';
 import { shadeImage } from '../src/shading/sh-lighting.js';
+import { SHShader } from '../src/shading/sh-shader.js';
 
 /** Icosphere of the given subdivision level (level 5: 10242 vertices, 20480 triangles), unit radius. */
 function icosphere(level: number): { positions: Float32Array; triangles: Uint32Array } {
@@ -101,6 +102,29 @@ interface ShadeState {
   out: Float32Array;
 }
 
+/** A 512 x 512 hemisphere of normals (as a face render would give), constant albedo, a DECA-like light. */
+function shadeSetup(): ShadeState {
+  const n = 512 * 512;
+  const normals = new Float32Array(n * 3);
+  const albedo = new Float32Array(n * 3);
+  for (let p = 0; p < n; p++) {
+    const x = ((p % 512) + 0.5) / 256 - 1;
+    const y = 1 - (Math.floor(p / 512) + 0.5) / 256;
+    const z = Math.sqrt(Math.max(0, 1 - x * x - y * y));
+    const len = Math.hypot(x, y, z);
+    normals[3 * p] = x / len;
+    normals[3 * p + 1] = y / len;
+    normals[3 * p + 2] = z / len;
+    albedo[3 * p] = 0.8;
+    albedo[3 * p + 1] = 0.6;
+    albedo[3 * p + 2] = 0.5;
+  }
+  const L = new Float32Array(27);
+  for (let i = 0; i < 27; i++) L[i] = 0.1 * Math.sin(i + 1);
+  L[0] = L[1] = L[2] = 2;
+  return { normals, albedo, L, out: new Float32Array(n * 3) };
+}
+
 export const benches: BenchCase[] = [
   {
     // The target case: a 20k-triangle open surface (like a face) over most of the frame, perspective-correct.
@@ -139,33 +163,37 @@ export const benches: BenchCase[] = [
     },
   },
   {
+    // The target case: copies the G-buffers through wasm memory in cache-sized chunks (SIMD kernel).
     name: 'core/sh-shade-512',
     targetMs: 2,
-    setup(): ShadeState {
-      const n = 512 * 512;
-      const normals = new Float32Array(n * 3);
-      const albedo = new Float32Array(n * 3);
-      for (let p = 0; p < n; p++) {
-        // A hemisphere of normals across the frame, as a face render would give.
-        const x = ((p % 512) + 0.5) / 256 - 1;
-        const y = 1 - (Math.floor(p / 512) + 0.5) / 256;
-        const z = Math.sqrt(Math.max(0, 1 - x * x - y * y));
-        const len = Math.hypot(x, y, z);
-        normals[3 * p] = x / len;
-        normals[3 * p + 1] = y / len;
-        normals[3 * p + 2] = z / len;
-        albedo[3 * p] = 0.8;
-        albedo[3 * p + 1] = 0.6;
-        albedo[3 * p + 2] = 0.5;
-      }
-      const L = new Float32Array(27);
-      for (let i = 0; i < 27; i++) L[i] = 0.1 * Math.sin(i + 1);
-      L[0] = L[1] = L[2] = 2;
-      return { normals, albedo, L, out: new Float32Array(n * 3) };
-    },
+    setup: shadeSetup,
     run(state: unknown): unknown {
       const s = state as ShadeState;
       return shadeImage(s.normals, s.albedo, s.L, { out: s.out });
+    },
+  },
+  {
+    // The scalar (Float64) fallback, for comparison.
+    name: 'core/sh-shade-512-js',
+    setup: shadeSetup,
+    run(state: unknown): unknown {
+      const s = state as ShadeState;
+      return shadeImage(s.normals, s.albedo, s.L, { out: s.out, simd: false });
+    },
+  },
+  {
+    // G-buffers already in wasm memory (SHShader): the kernel alone, no copies.
+    name: 'core/sh-shade-512-shader',
+    setup(): ShadeState & { shader: SHShader } {
+      const s = shadeSetup();
+      const shader = SHShader.create(512 * 512);
+      shader.normals.set(s.normals);
+      shader.albedo.set(s.albedo);
+      return { ...s, shader };
+    },
+    run(state: unknown): unknown {
+      const s = state as ShadeState & { shader: SHShader };
+      return s.shader.shade(s.L);
     },
   },
 ];

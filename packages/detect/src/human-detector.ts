@@ -50,7 +50,7 @@ export class HumanDetector implements Detector {
   }
 
   private async run(image: Image, options: DetectOptions): Promise<DetectedFace[]> {
-    const input = prepareDetectionInput(image, this.maxSide);
+    const input = prepareDetectionInput(image, this.maxSide, { padToSquare: true });
     const min = options.minConfidence ?? DEFAULT_MIN_CONFIDENCE;
     const tensor = this.human.tf.tensor3d(Int32Array.from(input.rgb), [input.height, input.width, 3], 'int32');
     let result: Awaited<ReturnType<HumanLike['detect']>>;

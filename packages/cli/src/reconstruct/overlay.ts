@@ -6,7 +6,9 @@ import {
   interpolateAttributes,
   project,
   rasterize,
+  resizeImage,
   shadeImage,
+  transformCameraPixels,
   type Image,
   type ImageU8,
   type Reconstruction,
@@ -24,22 +26,39 @@ const DEFAULT_LIGHT = new Float32Array([
   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 ]);
 
+/** Longest side of an overlay; larger photos are shown downscaled (a 60-megapixel overlay helps nobody). */
+export const MAX_OVERLAY_SIDE = 2048;
+
 /**
  * Renders the reconstruction's mesh, shaded with its lighting (or a default frontal light) and a neutral grey
- * albedo, through its camera over the photo, and draws the 68 landmarks.
+ * albedo, through its camera over the photo, and draws the 68 landmarks. Photos larger than
+ * {@link MAX_OVERLAY_SIDE} are downscaled first, with the camera and landmarks scaled to match.
  */
-export function renderOverlay(photo: ImageU8, rec: Reconstruction, options: { opacity?: number } = {}): Image<Uint8Array> {
+export function renderOverlay(input: ImageU8, rec: Reconstruction, options: { opacity?: number } = {}): Image<Uint8Array> {
+  let photo = input;
+  let camera = rec.camera;
+  let landmarks = rec.landmarks2d;
+  const longest = Math.max(input.width, input.height);
+  if (longest > MAX_OVERLAY_SIDE) {
+    const w = Math.max(1, Math.round((input.width * MAX_OVERLAY_SIDE) / longest));
+    const h = Math.max(1, Math.round((input.height * MAX_OVERLAY_SIDE) / longest));
+    // One scale for both axes keeps the camera a similarity; rounding the size shifts edges by < 0.5 px.
+    const k = MAX_OVERLAY_SIDE / longest;
+    photo = resizeImage(input, w, h) as ImageU8;
+    camera = transformCameraPixels(rec.camera, [k, 0, 0, 0, k, 0]);
+    if (landmarks) landmarks = landmarks.map((v) => v * k);
+  }
   const { width, height } = photo;
   const mesh = rec.mesh;
-  const screen = project(rec.camera, mesh.positions);
+  const screen = project(camera, mesh.positions);
   const raster = rasterize(screen, mesh.triangles, width, height, {
-    perspective: rec.camera.type === 'pinhole',
+    perspective: camera.type === 'pinhole',
     cullBackFaces: true,
   });
   const mask = coverageMask(raster);
   const normals = mesh.normals ?? computeVertexNormals(mesh.positions, mesh.triangles);
   // Normals in camera space: the shading must see the head turned as the photo shows it.
-  const rot = rec.camera.rotation;
+  const rot = camera.rotation;
   const camNormals = new Float32Array(normals.length);
   for (let i = 0; i < normals.length; i += 3) {
     const x = normals[i], y = normals[i + 1], z = normals[i + 2];
@@ -61,10 +80,10 @@ export function renderOverlay(photo: ImageU8, rec: Reconstruction, options: { op
   const shaded = shadeImage(pixelNormals, albedo, light, { mask });
   for (let i = 0; i < shaded.length; i++) shaded[i] = Math.min(1, Math.max(0, shaded[i]));
   const out = compositeOver(photo, shaded, 3, mask, { opacity: options.opacity ?? 0.7 });
-  if (rec.landmarks2d) {
+  if (landmarks) {
     const radius = Math.max(1.5, Math.min(width, height) / 250);
-    drawPoints(out, rec.landmarks2d, radius + 1, { color: [0, 0, 0] });
-    drawPoints(out, rec.landmarks2d, radius, { color: [60, 255, 90] });
+    drawPoints(out, landmarks, radius + 1, { color: [0, 0, 0] });
+    drawPoints(out, landmarks, radius, { color: [60, 255, 90] });
   }
   return out;
 }

@@ -5,4 +5,5 @@
  */
 export * from './sh-basis.js';
 export * from './sh-lighting.js';
+export { SHShader, shSimdAvailable, foldSHCoefficients, type SHShaderOptions, type SHShaderShadeOptions } from './sh-shader.js';
 export * from './sh-solve.js';

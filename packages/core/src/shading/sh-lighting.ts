@@ -1,11 +1,21 @@
-import { shFactors, type SHConvention } from './sh-basis.js';
+import type { SHConvention } from './sh-basis.js';
+import { shadeScalar, shadeSimdCopyThrough } from './sh-shader.js';
+
+/** Below this many pixels the scalar loop runs (the SIMD path's fixed cost would not pay off). */
+const SIMD_MIN_PIXELS = 16;
 
 /** Options shared by {@link shadeVertices} and {@link shadeImage}. */
 export interface ShadeOptions {
   /** Coefficient convention of `L` (default `'deca'`, see `sh-basis`). */
   convention?: SHConvention;
-  /** Output to write into, same length as `normals`. */
+  /** Output to write into, same length as `normals` (may be `normals` or `albedo` itself). */
   out?: Float32Array;
+  /**
+   * Use the WebAssembly SIMD kernel (Float32 arithmetic, 4 pixels per step) when the runtime supports it
+   * (default true); false forces the scalar Float64 loop. Both agree to ~1e-6 relative. For repeated shading
+   * of large G-buffers without copies through wasm memory, see `SHShader`.
+   */
+  simd?: boolean;
 }
 
 /** Options of {@link shadeImage}. */
@@ -31,7 +41,7 @@ export function shadeVertices(
   L: ArrayLike<number>,
   options: ShadeOptions = {},
 ): Float32Array {
-  return shadeBuffer(normals, albedo, L, options.convention ?? 'deca', options.out, undefined, 0);
+  return shadeBuffer(normals, albedo, L, options.convention ?? 'deca', options.out, undefined, 0, options.simd ?? true);
 }
 
 /**
@@ -53,7 +63,8 @@ export function shadeImage(
   if (options.mask && options.mask.length * 3 !== normals.length) {
     throw new RangeError(`mask has length ${options.mask.length}, expected ${normals.length / 3}`);
   }
-  return shadeBuffer(normals, albedo, L, options.convention ?? 'deca', options.out, options.mask, options.background ?? 0);
+  const { convention = 'deca', out, mask, background = 0, simd = true } = options;
+  return shadeBuffer(normals, albedo, L, convention, out, mask, background, simd);
 }
 
 function shadeBuffer(
@@ -64,6 +75,7 @@ function shadeBuffer(
   target: Float32Array | undefined,
   mask: Uint8Array | undefined,
   background: number,
+  simd: boolean,
 ): Float32Array {
   if (normals.length % 3 !== 0) throw new RangeError(`normals has length ${normals.length}, not a multiple of 3`);
   if (albedo && albedo.length !== normals.length) {
@@ -72,52 +84,8 @@ function shadeBuffer(
   if (L.length !== 27) throw new RangeError(`L must hold 27 = 9 x 3 coefficients, got ${L.length}`);
   const out = target ?? new Float32Array(normals.length);
   if (out.length !== normals.length) throw new RangeError(`out has length ${out.length}, expected ${normals.length}`);
-  const f = shFactors(convention);
-  // Fold the convention's factors into the coefficients once, and the "-1" of 3z^2 - 1 into the constant, so
-  // the per-pixel work is 5 products and 27 multiply-adds.
-  const r0 = L[0] * f[0] - L[24] * f[8], g0 = L[1] * f[0] - L[25] * f[8], b0 = L[2] * f[0] - L[26] * f[8];
-  const r1 = L[3] * f[1], g1 = L[4] * f[1], b1 = L[5] * f[1];
-  const r2 = L[6] * f[2], g2 = L[7] * f[2], b2 = L[8] * f[2];
-  const r3 = L[9] * f[3], g3 = L[10] * f[3], b3 = L[11] * f[3];
-  const r4 = L[12] * f[4], g4 = L[13] * f[4], b4 = L[14] * f[4];
-  const r5 = L[15] * f[5], g5 = L[16] * f[5], b5 = L[17] * f[5];
-  const r6 = L[18] * f[6], g6 = L[19] * f[6], b6 = L[20] * f[6];
-  const r7 = L[21] * f[7], g7 = L[22] * f[7], b7 = L[23] * f[7];
-  const r8 = 3 * L[24] * f[8], g8 = 3 * L[25] * f[8], b8 = 3 * L[26] * f[8];
-  const n = normals.length / 3;
-  if (mask === undefined && albedo !== null) {
-    // The common full-buffer case gets a loop with no per-pixel tests.
-    // Walking the three arrays by their (equal) length lets V8 drop some bounds checks.
-    const len = normals.length;
-    for (let o = 0; o + 2 < len; o += 3) {
-      const z = normals[o + 2], y = normals[o + 1], x = normals[o];
-      const xy = x * y, xz = x * z, yz = y * z, d = x * x - y * y, zz = z * z;
-      out[o] = (r0 + r1 * x + r2 * y + r3 * z + r4 * xy + r5 * xz + r6 * yz + r7 * d + r8 * zz) * albedo[o];
-      out[o + 1] = (g0 + g1 * x + g2 * y + g3 * z + g4 * xy + g5 * xz + g6 * yz + g7 * d + g8 * zz) * albedo[o + 1];
-      out[o + 2] = (b0 + b1 * x + b2 * y + b3 * z + b4 * xy + b5 * xz + b6 * yz + b7 * d + b8 * zz) * albedo[o + 2];
-    }
-    return out;
+  if (simd && normals.length >= SIMD_MIN_PIXELS * 3) {
+    if (shadeSimdCopyThrough(normals, albedo, L, convention, out, mask, background)) return out;
   }
-  for (let p = 0, o = 0; p < n; p++, o += 3) {
-    if (mask !== undefined && mask[p] === 0) {
-      out[o] = background;
-      out[o + 1] = background;
-      out[o + 2] = background;
-      continue;
-    }
-    const x = normals[o], y = normals[o + 1], z = normals[o + 2];
-    const xy = x * y, xz = x * z, yz = y * z, d = x * x - y * y, zz = z * z;
-    let r = r0 + r1 * x + r2 * y + r3 * z + r4 * xy + r5 * xz + r6 * yz + r7 * d + r8 * zz;
-    let g = g0 + g1 * x + g2 * y + g3 * z + g4 * xy + g5 * xz + g6 * yz + g7 * d + g8 * zz;
-    let b = b0 + b1 * x + b2 * y + b3 * z + b4 * xy + b5 * xz + b6 * yz + b7 * d + b8 * zz;
-    if (albedo !== null) {
-      r *= albedo[o];
-      g *= albedo[o + 1];
-      b *= albedo[o + 2];
-    }
-    out[o] = r;
-    out[o + 1] = g;
-    out[o + 2] = b;
-  }
-  return out;
+  return shadeScalar(normals, albedo, L, convention, out, mask, background);
 }

@@ -1,0 +1,874 @@
+/**
+ * The coarse stage: Levenberg-Marquardt over identity, expression, pose and (in closed form, between steps) SH
+ * lighting and albedo, for one or several photos sharing one identity.
+ *
+ * Energy (per photo, identity prior counted once):
+ *   E = w_con/N sum_i h_i |I(pi(v_i)) - rho_i * (L^T phi(n_i))|^2        (photometric, N visible samples)
+ *     + w_lan/M sum_k c_k |pi(l_k) - d_k|^2 / D^2                       (landmarks, D = face size in px)
+ *     + w_id |z_id|^2 + w_exp |z_exp|^2                                  (Mahalanobis priors, standardised)
+ * with pi the orthographic projection `u = s (R v)_x + tx`, `v = ty - s (R v)_y`, h_i Huber weights.
+ *
+ * Why this shape: vertex positions are linear in the coefficients, so the Jacobian of a projected point is a
+ * 2 x K slice of the basis rotated and scaled; the photometric Jacobian is that slice times the image gradient.
+ * Shading (L^T phi(n)) and albedo are held fixed within a step ("lagged" normals) and re-solved in closed form
+ * between steps (SH lighting with core `solveSHLighting`, albedo as a small ridge system), which keeps every
+ * step a dense (Ki + 6 + Ke)-square solve and the whole fit well under a second in plain JS.
+ * @module
+ */
+import {
+  computeVertexNormals,
+  createRasterBuffers,
+  rasterize,
+  shadeVertices,
+  solveSHLighting,
+  vertexVisibility,
+  type RasterBuffers,
+} from '@facekit/core';
+import { albedoBasisFor, evaluateAlbedo, solveAlbedo, type AlbedoBasis } from './albedo.js';
+import { contourCandidates, type ContourCandidates } from './contour.js';
+import { accumulateRow, accumulateRowPair, choleskySolve, symmetrizeUpper } from './linalg.js';
+import { decodeLinear, type LinearizedModel } from './linearize.js';
+import { sampleLevel, type PyramidLevel } from './pyramid.js';
+
+/** Weights of the coarse energy. */
+export interface CoarseWeights {
+  /** w_con, photometric term (default 1). */
+  photometric: number;
+  /** w_lan, 68-landmark term (default 20). */
+  landmark: number;
+  /** Multiplier of the jaw-contour landmarks 0..16 (default 0.5). */
+  contour: number;
+  /** Weight of the dense (478-point) landmark term relative to w_lan (default 0.5). */
+  dense: number;
+  /** w_id, identity prior on standardised coefficients (default 3e-4). */
+  identityPrior: number;
+  /** w_exp, expression prior (default 1e-3). */
+  expressionPrior: number;
+  /** Huber threshold on the RGB residual norm (default 0.1). */
+  huber: number;
+}
+
+/** Default {@link CoarseWeights}. */
+export const DEFAULT_COARSE_WEIGHTS: Readonly<CoarseWeights> = Object.freeze({
+  photometric: 1,
+  landmark: 20,
+  contour: 0.5,
+  dense: 0.5,
+  identityPrior: 3e-4,
+  expressionPrior: 1e-3,
+  huber: 0.1,
+});
+
+/** Iteration schedule of the coarse-to-fine pyramid (coarsest level first in the arrays). */
+export interface CoarseSchedule {
+  /** Landmark-only LM iterations after the rigid start (default 6). */
+  landmarkIterations: number;
+  /** LM iterations per pyramid level, coarsest first (default [4, 3, 2]: 64, 128, 256 px for a 256 crop). */
+  iterations: number[];
+  /** Photometric samples (visible face vertices) per level, coarsest first (default [400, 700, 1000]). */
+  samples: number[];
+}
+
+/** Default {@link CoarseSchedule}. */
+export const DEFAULT_COARSE_SCHEDULE: Readonly<CoarseSchedule> = Object.freeze({
+  landmarkIterations: 6,
+  iterations: [4, 3, 2],
+  samples: [400, 700, 1000],
+});
+
+/** One photo as the coarse stage sees it (coordinates in level-0 pixels of its crop). */
+export interface FrameInput {
+  /** Pyramid, finest first. */
+  pyramid: PyramidLevel[];
+  /** 68 x 2 detected landmarks (px), or undefined. */
+  landmarks?: Float64Array;
+  /** 68 confidences in [0, 1] (default 1). */
+  confidence?: Float64Array;
+  /** Dense landmark targets mapped to the model: M x 2 px, with M x 3 local vertex ids and weights. */
+  dense?: { points: Float64Array; vertices: Uint32Array; weights: Float32Array };
+  /** Face size D in px (normalises the landmark term). */
+  faceSize: number;
+}
+
+/** Per-photo unknowns. */
+export interface FrameState {
+  /** Row-major rotation, model frame to camera frame. */
+  R: Float64Array;
+  /** Pixels per model unit. */
+  s: number;
+  tx: number;
+  ty: number;
+  /** Standardised expression coefficients (Ke). */
+  exp: Float64Array;
+  /** SH lighting, 27 (DECA convention, camera frame). */
+  light: Float32Array;
+  /** Albedo coefficients of the {@link AlbedoBasis}. */
+  albedo: Float64Array;
+}
+
+/** All unknowns: one identity, one {@link FrameState} per photo. */
+export interface CoarseState {
+  id: Float64Array;
+  frames: FrameState[];
+}
+
+/** Everything about a model the fitter precomputes once. */
+export interface FitContext {
+  lin: LinearizedModel;
+  albedo: AlbedoBasis;
+  contour: ContourCandidates;
+  /** K = Ki + Ke basis modes. */
+  K: number;
+  Ki: number;
+  Ke: number;
+  /** Bounds of standardised expression coefficients (from the block range / std; +-Infinity when none). */
+  expLo: Float64Array;
+  expHi: Float64Array;
+}
+
+const contexts = new WeakMap<LinearizedModel, FitContext>();
+
+/** The (cached) {@link FitContext} of a linearised model. */
+export function fitContext(lin: LinearizedModel): FitContext {
+  let ctx = contexts.get(lin);
+  if (ctx) return ctx;
+  const Ki = lin.identityCount, Ke = lin.expressionCount;
+  const expLo = new Float64Array(Ke).fill(-Infinity);
+  const expHi = new Float64Array(Ke).fill(Infinity);
+  for (const b of lin.blocks) {
+    if (b.role !== 'expression' || !b.range) continue;
+    for (let k = 0; k < b.size; k++) {
+      expLo[b.offset - Ki + k] = b.range[0] / b.std[k];
+      expHi[b.offset - Ki + k] = b.range[1] / b.std[k];
+    }
+  }
+  ctx = { lin, albedo: albedoBasisFor(lin), contour: contourCandidates(lin), K: Ki + Ke, Ki, Ke, expLo, expHi };
+  contexts.set(lin, ctx);
+  return ctx;
+}
+
+/** Per-photo data of one LM iteration: samples, their fixed shaded albedo, landmark targets. */
+export interface FrameSystem {
+  /** Pyramid level the photometric term samples (null: landmarks only). */
+  level: PyramidLevel | null;
+  ns: number;
+  /** Local vertex ids of the photometric samples. */
+  samples: Uint32Array;
+  /** ns x K x 3 gathered basis, sMean ns x 3. */
+  sB: Float64Array;
+  sMean: Float64Array;
+  /** ns x 3 fixed model colour rho * S. */
+  target: Float64Array;
+  /** ns weights w_con * h_i / N. */
+  wPhot: Float64Array;
+  nl: number;
+  /** nl x K x 3 gathered landmark basis, lMean nl x 3, lTarget nl x 2, wLan nl. */
+  lB: Float64Array;
+  lMean: Float64Array;
+  lTarget: Float64Array;
+  wLan: Float64Array;
+}
+
+/** Per-photo geometry of the current iterate, kept for the later stages. */
+export interface FrameGeometry {
+  /** 3V model-frame positions of the region. */
+  positions: Float32Array;
+  /** 3V model-frame unit normals. */
+  normals: Float32Array;
+  /** 3V screen positions (u, v, depth) in level-0 px of the crop. */
+  screen: Float32Array;
+  /** V visibility flags (1 = visible, front-facing, inside the crop). */
+  visible: Uint8Array;
+}
+
+/** Number of columns of one photo's block: Ki + 6 pose + Ke. */
+export function frameParamCount(ctx: FitContext): number {
+  return ctx.Ki + 6 + ctx.Ke;
+}
+
+function zOf(ctx: FitContext, id: Float64Array, fs: FrameState): Float64Array {
+  const z = new Float64Array(ctx.K);
+  z.set(id.subarray(0, ctx.Ki));
+  z.set(fs.exp, ctx.Ki);
+  return z;
+}
+
+/**
+ * Decodes, projects and rasterizes a photo's current geometry: region positions, normals, screen positions
+ * and visibility (core rasterizer id/depth buffer, front-facing, inside the image).
+ */
+export function frameGeometry(
+  ctx: FitContext,
+  id: Float64Array,
+  fs: FrameState,
+  width: number,
+  height: number,
+  rasterScale: number,
+  buffers?: RasterBuffers,
+): FrameGeometry {
+  const lin = ctx.lin;
+  const positions = decodeLinear(lin, zOf(ctx, id, fs));
+  const normals = computeVertexNormals(positions, lin.triangles);
+  const V = lin.vertexCount;
+  const screen = new Float32Array(3 * V);
+  const R = fs.R;
+  const s = fs.s;
+  for (let i = 0; i < V; i++) {
+    const x = positions[3 * i], y = positions[3 * i + 1], z = positions[3 * i + 2];
+    screen[3 * i] = s * (R[0] * x + R[1] * y + R[2] * z) + fs.tx;
+    screen[3 * i + 1] = fs.ty - s * (R[3] * x + R[4] * y + R[5] * z);
+    screen[3 * i + 2] = -s * (R[6] * x + R[7] * y + R[8] * z);
+  }
+  // Rasterize at the sampled level's resolution: coarse levels need no finer visibility, and it is cheaper.
+  const rw = Math.max(8, Math.round(width * rasterScale)), rh = Math.max(8, Math.round(height * rasterScale));
+  const scaled = new Float32Array(3 * V);
+  for (let i = 0; i < 3 * V; i += 3) {
+    scaled[i] = screen[i] * rasterScale;
+    scaled[i + 1] = screen[i + 1] * rasterScale;
+    scaled[i + 2] = screen[i + 2];
+  }
+  const raster = rasterize(scaled, lin.triangles, rw, rh, {
+    buffers: buffers && buffers.width === rw && buffers.height === rh ? buffers : undefined,
+  });
+  const visible = vertexVisibility(scaled, lin.triangles, raster, { requireFrontFacing: true });
+  return { positions, normals, screen, visible };
+}
+
+/** Camera-frame normals (R n) of the listed vertices, N x 3. */
+export function cameraNormals(R: Float64Array, normals: Float32Array, vertices: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(vertices.length * 3);
+  for (let j = 0; j < vertices.length; j++) {
+    const i = vertices[j];
+    const x = normals[3 * i], y = normals[3 * i + 1], z = normals[3 * i + 2];
+    out[3 * j] = R[0] * x + R[1] * y + R[2] * z;
+    out[3 * j + 1] = R[3] * x + R[4] * y + R[5] * z;
+    out[3 * j + 2] = R[6] * x + R[7] * y + R[8] * z;
+  }
+  return out;
+}
+
+/** Options of {@link buildFrameSystem}. */
+export interface FrameSystemOptions {
+  weights: CoarseWeights;
+  /** Level to sample, or null for the landmark-only system. */
+  level: PyramidLevel | null;
+  maxSamples: number;
+  /** Rounds of lighting/albedo alternation (0 keeps the state's lighting and albedo). */
+  lightingRounds: number;
+}
+
+/**
+ * Builds one photo's system at the current iterate: picks visible photometric samples, solves lighting and
+ * albedo for them (updating `fs.light`, `fs.albedo`), fixes the shaded albedo and Huber weights, and selects the
+ * contour landmark vertices for the current pose.
+ */
+export function buildFrameSystem(
+  ctx: FitContext,
+  frame: FrameInput,
+  id: Float64Array,
+  fs: FrameState,
+  geo: FrameGeometry,
+  options: FrameSystemOptions,
+): FrameSystem {
+  const { lin, K } = ctx;
+  const w = options.weights;
+  const level = options.level;
+
+  // Photometric samples: visible, clearly front-facing (grazing samples mix face and background), in order
+  // of the model's fixed shuffle so that samples spread over the whole face.
+  const picked: number[] = [];
+  const colors: number[] = [];
+  if (level) {
+    const tmp = new Float64Array(9);
+    const R = fs.R;
+    for (let j = 0; j < lin.fitOrder.length && picked.length < options.maxSamples; j++) {
+      const i = lin.fitOrder[j];
+      if (!geo.visible[i]) continue;
+      const nz = R[6] * geo.normals[3 * i] + R[7] * geo.normals[3 * i + 1] + R[8] * geo.normals[3 * i + 2];
+      if (nz < 0.2) continue;
+      if (!sampleLevel(level, geo.screen[3 * i], geo.screen[3 * i + 1], tmp)) continue;
+      picked.push(i);
+      colors.push(tmp[0], tmp[1], tmp[2]);
+    }
+  }
+  const ns = picked.length;
+  const samples = Uint32Array.from(picked);
+  const obs = Float64Array.from(colors);
+  const target = new Float64Array(ns * 3);
+  const wPhot = new Float64Array(ns);
+  if (ns >= 30) {
+    const nrm = cameraNormals(fs.R, geo.normals, samples);
+    const ones = new Float32Array(ns).fill(1);
+    let hub = ones;
+    const obs32 = Float32Array.from(obs);
+    let shading = new Float64Array(ns * 3);
+    for (let round = 0; round < options.lightingRounds; round++) {
+      const alb = evaluateAlbedo(ctx.albedo, fs.albedo, samples);
+      try {
+        fs.light = solveSHLighting(obs32, nrm, alb, { weights: hub, regularization: 1e-3 });
+      } catch {
+        // Degenerate sample sets (tiny faces) keep the previous lighting.
+      }
+      shading = Float64Array.from(shadeVertices(nrm, null, fs.light));
+      const aw = new Float64Array(ns);
+      for (let j = 0; j < ns; j++) aw[j] = hub[j] / ns;
+      fs.albedo = solveAlbedo(ctx.albedo, samples, obs, shading, aw);
+      hub = huberWeights(obs, shading, evaluateAlbedo(ctx.albedo, fs.albedo, samples), w.huber);
+    }
+    if (options.lightingRounds === 0) shading = Float64Array.from(shadeVertices(nrm, null, fs.light));
+    const alb = evaluateAlbedo(ctx.albedo, fs.albedo, samples);
+    for (let j = 0; j < 3 * ns; j++) target[j] = alb[j] * shading[j];
+    const h = huberWeights(obs, shading, alb, w.huber);
+    for (let j = 0; j < ns; j++) wPhot[j] = (w.photometric * h[j]) / ns;
+  }
+  const sB = new Float64Array(ns * K * 3);
+  const sMean = new Float64Array(ns * 3);
+  gatherBasis(lin, samples, null, sB, sMean, K);
+
+  // Landmarks: 68 (contour ones moved to the current silhouette) plus the dense ones.
+  const lmV: number[] = [];
+  const lmW: number[] = [];
+  const tgt: number[] = [];
+  const wl: number[] = [];
+  const D2 = frame.faceSize * frame.faceSize;
+  if (frame.landmarks && lin.landmarkVertices && lin.landmarkWeights) {
+    const lv = lin.landmarkVertices, lw = lin.landmarkWeights;
+    const R = fs.R;
+    for (let k = 0; k < 68; k++) {
+      const conf = frame.confidence ? frame.confidence[k] : 1;
+      if (!(conf > 0)) continue;
+      const cand = ctx.contour.lists[k];
+      if (cand.length > 0) {
+        // The silhouette point of the strip: furthest out on the landmark's side at the current pose.
+        let best = -1, bestU = -Infinity;
+        for (let j = 0; j < cand.length; j++) {
+          const i = cand[j];
+          const u = ctx.contour.side[k] * (R[0] * geo.positions[3 * i] + R[1] * geo.positions[3 * i + 1] + R[2] * geo.positions[3 * i + 2]);
+          if (u > bestU) {
+            bestU = u;
+            best = i;
+          }
+        }
+        lmV.push(best, best, best);
+        lmW.push(1, 0, 0);
+      } else {
+        for (let j = 0; j < 3; j++) {
+          lmV.push(lv[3 * k + j]);
+          lmW.push(lw[3 * k + j]);
+        }
+      }
+      tgt.push(frame.landmarks[2 * k], frame.landmarks[2 * k + 1]);
+      const wk = k <= 16 ? w.contour : 1;
+      wl.push((w.landmark * conf * wk) / (68 * D2));
+    }
+  }
+  if (frame.dense) {
+    const M = frame.dense.points.length / 2;
+    for (let m = 0; m < M; m++) {
+      for (let j = 0; j < 3; j++) {
+        lmV.push(frame.dense.vertices[3 * m + j]);
+        lmW.push(frame.dense.weights[3 * m + j]);
+      }
+      tgt.push(frame.dense.points[2 * m], frame.dense.points[2 * m + 1]);
+      wl.push((w.landmark * w.dense) / (M * D2));
+    }
+  }
+  const nl = wl.length;
+  const lB = new Float64Array(nl * K * 3);
+  const lMean = new Float64Array(nl * 3);
+  gatherBasis(lin, Uint32Array.from(lmV), Float32Array.from(lmW), lB, lMean, K);
+  return { level, ns, samples, sB, sMean, target, wPhot, nl, lB, lMean, lTarget: Float64Array.from(tgt), wLan: Float64Array.from(wl) };
+}
+
+function huberWeights(obs: Float64Array, shading: Float64Array, alb: Float32Array, delta: number): Float32Array {
+  const n = obs.length / 3;
+  const h = new Float32Array(n);
+  for (let j = 0; j < n; j++) {
+    let r2 = 0;
+    for (let c = 0; c < 3; c++) {
+      const r = obs[3 * j + c] - alb[3 * j + c] * shading[3 * j + c];
+      r2 += r * r;
+    }
+    const r = Math.sqrt(r2);
+    h[j] = r <= delta ? 1 : delta / r;
+  }
+  return h;
+}
+
+/**
+ * Gathers, for each point (a vertex, or a barycentric combination of 3 vertices when `weights` is given), its
+ * mean position and its K x 3 basis slice into point-major arrays: the Jacobian loops then read contiguous
+ * memory instead of striding through the K x 3V basis.
+ */
+function gatherBasis(lin: LinearizedModel, vertices: Uint32Array, weights: Float32Array | null, outB: Float64Array, outMean: Float64Array, K: number): void {
+  const n3 = lin.mean.length;
+  const per = weights ? 3 : 1;
+  const n = vertices.length / per;
+  for (let p = 0; p < n; p++) {
+    for (let j = 0; j < per; j++) {
+      const wj = weights ? weights[3 * p + j] : 1;
+      if (wj === 0) continue;
+      const v = vertices[per * p + j] * 3;
+      outMean[3 * p] += wj * lin.mean[v];
+      outMean[3 * p + 1] += wj * lin.mean[v + 1];
+      outMean[3 * p + 2] += wj * lin.mean[v + 2];
+      const ob = p * K * 3;
+      for (let k = 0; k < K; k++) {
+        const src = k * n3 + v;
+        outB[ob + 3 * k] += wj * lin.basis[src];
+        outB[ob + 3 * k + 1] += wj * lin.basis[src + 1];
+        outB[ob + 3 * k + 2] += wj * lin.basis[src + 2];
+      }
+    }
+  }
+}
+
+/** Model-frame position of gathered point p for coefficients z. */
+function pointPosition(B: Float64Array, mean: Float64Array, p: number, z: Float64Array, K: number, out: Float64Array): void {
+  let x = mean[3 * p], y = mean[3 * p + 1], zz = mean[3 * p + 2];
+  const ob = p * K * 3;
+  for (let k = 0; k < K; k++) {
+    const c = z[k];
+    if (c === 0) continue;
+    x += c * B[ob + 3 * k];
+    y += c * B[ob + 3 * k + 1];
+    zz += c * B[ob + 3 * k + 2];
+  }
+  out[0] = x;
+  out[1] = y;
+  out[2] = zz;
+}
+
+/**
+ * Fills the two projection-Jacobian rows (d u / d theta, d v / d theta) of gathered point p, in the photo's
+ * column order [identity Ki | rotation 3 | log scale | tx | ty | expression Ke]. Rotation is an incremental
+ * rotation vector applied on the left (R <- exp([w]) R), so its columns are the cross products with R v.
+ */
+function projectionRows(ctx: FitContext, B: Float64Array, p: number, fs: FrameState, pos: Float64Array, au: Float64Array, av: Float64Array): void {
+  const { K, Ki } = ctx;
+  const R = fs.R;
+  const s = fs.s;
+  const wx = R[0] * pos[0] + R[1] * pos[1] + R[2] * pos[2];
+  const wy = R[3] * pos[0] + R[4] * pos[1] + R[5] * pos[2];
+  const wz = R[6] * pos[0] + R[7] * pos[1] + R[8] * pos[2];
+  au[Ki] = 0;
+  au[Ki + 1] = s * wz;
+  au[Ki + 2] = -s * wy;
+  av[Ki] = s * wz;
+  av[Ki + 1] = 0;
+  av[Ki + 2] = -s * wx;
+  au[Ki + 3] = s * wx;
+  av[Ki + 3] = -s * wy;
+  au[Ki + 4] = 1;
+  av[Ki + 4] = 0;
+  au[Ki + 5] = 0;
+  av[Ki + 5] = 1;
+  const a0 = s * R[0], a1 = s * R[1], a2 = s * R[2];
+  const b0 = -s * R[3], b1 = -s * R[4], b2 = -s * R[5];
+  const ob = p * K * 3;
+  for (let k = 0; k < K; k++) {
+    const bx = B[ob + 3 * k], by = B[ob + 3 * k + 1], bz = B[ob + 3 * k + 2];
+    const col = k < Ki ? k : k + 6;
+    au[col] = a0 * bx + a1 * by + a2 * bz;
+    av[col] = b0 * bx + b1 * by + b2 * bz;
+  }
+}
+
+function projectPoint(fs: FrameState, pos: Float64Array): [number, number] {
+  const R = fs.R;
+  return [
+    fs.s * (R[0] * pos[0] + R[1] * pos[1] + R[2] * pos[2]) + fs.tx,
+    fs.ty - fs.s * (R[3] * pos[0] + R[4] * pos[1] + R[5] * pos[2]),
+  ];
+}
+
+/**
+ * The weighted residual vector of one photo's data terms (photometric ns x 3, then landmarks nl x 2), such
+ * that their energy is its squared norm. Used for energy evaluation and by the Jacobian tests.
+ */
+export function frameResiduals(ctx: FitContext, sys: FrameSystem, id: Float64Array, fs: FrameState): Float64Array {
+  const z = zOf(ctx, id, fs);
+  const out = new Float64Array(sys.ns * 3 + sys.nl * 2);
+  const pos = new Float64Array(3);
+  const smp = new Float64Array(9);
+  for (let p = 0; p < sys.ns; p++) {
+    pointPosition(sys.sB, sys.sMean, p, z, ctx.K, pos);
+    const [u, v] = projectPoint(fs, pos);
+    sampleLevel(sys.level!, u, v, smp);
+    const sw = Math.sqrt(sys.wPhot[p]);
+    for (let c = 0; c < 3; c++) out[3 * p + c] = sw * (smp[c] - sys.target[3 * p + c]);
+  }
+  const o = sys.ns * 3;
+  for (let p = 0; p < sys.nl; p++) {
+    pointPosition(sys.lB, sys.lMean, p, z, ctx.K, pos);
+    const [u, v] = projectPoint(fs, pos);
+    const sw = Math.sqrt(sys.wLan[p]);
+    out[o + 2 * p] = sw * (u - sys.lTarget[2 * p]);
+    out[o + 2 * p + 1] = sw * (v - sys.lTarget[2 * p + 1]);
+  }
+  return out;
+}
+
+/** Prior energy of one photo's expression plus (when `withIdentity`) the identity. */
+function priorEnergy(ctx: FitContext, w: CoarseWeights, id: Float64Array, fs: FrameState, withIdentity: boolean): number {
+  let e = 0;
+  if (withIdentity) for (let k = 0; k < ctx.Ki; k++) e += w.identityPrior * id[k] * id[k];
+  for (let k = 0; k < ctx.Ke; k++) e += w.expressionPrior * fs.exp[k] * fs.exp[k];
+  return e;
+}
+
+/** Data energy of one photo (sum of squared weighted residuals). */
+export function frameEnergy(ctx: FitContext, sys: FrameSystem, id: Float64Array, fs: FrameState): number {
+  const r = frameResiduals(ctx, sys, id, fs);
+  let e = 0;
+  for (let i = 0; i < r.length; i++) e += r[i] * r[i];
+  return e;
+}
+
+/**
+ * Gauss-Newton normal equations of one photo's data terms at the current iterate: `H = J^T J` (P x P,
+ * symmetric) and `g = J^T r` for the residuals of {@link frameResiduals}, P = Ki + 6 + Ke. Photometric samples
+ * contribute the rank-2 form `A^T (sum_c grad I_c grad I_c^T) A` through two rows, so the cost is two row
+ * updates per sample whatever the number of colour channels.
+ */
+export function frameNormalEquations(ctx: FitContext, sys: FrameSystem, id: Float64Array, fs: FrameState): { H: Float64Array; g: Float64Array } {
+  const P = frameParamCount(ctx);
+  const H = new Float64Array(P * P);
+  const g = new Float64Array(P);
+  const z = zOf(ctx, id, fs);
+  const au = new Float64Array(P), av = new Float64Array(P);
+  const q1 = new Float64Array(P), q2 = new Float64Array(P);
+  const pos = new Float64Array(3);
+  const smp = new Float64Array(9);
+  for (let p = 0; p < sys.ns; p++) {
+    const wp = sys.wPhot[p];
+    if (wp === 0) continue;
+    pointPosition(sys.sB, sys.sMean, p, z, ctx.K, pos);
+    const [u, v] = projectPoint(fs, pos);
+    sampleLevel(sys.level!, u, v, smp);
+    projectionRows(ctx, sys.sB, p, fs, pos, au, av);
+    let a = 0, b = 0, d = 0, ru = 0, rv = 0;
+    for (let c = 0; c < 3; c++) {
+      const gx = smp[3 + c], gy = smp[6 + c];
+      const r = smp[c] - sys.target[3 * p + c];
+      a += gx * gx;
+      b += gx * gy;
+      d += gy * gy;
+      ru += gx * r;
+      rv += gy * r;
+    }
+    for (let j = 0; j < P; j++) g[j] += wp * (au[j] * ru + av[j] * rv);
+    // G = L L^T (2 x 2 Cholesky); rows [A_u A_v] L.
+    const sw = Math.sqrt(wp);
+    if (a > 1e-20) {
+      const l11 = Math.sqrt(a), l21 = b / l11, l22 = Math.sqrt(Math.max(d - l21 * l21, 0));
+      for (let j = 0; j < P; j++) {
+        q1[j] = sw * (l11 * au[j] + l21 * av[j]);
+        q2[j] = sw * l22 * av[j];
+      }
+    } else {
+      const l = Math.sqrt(d);
+      for (let j = 0; j < P; j++) {
+        q1[j] = sw * l * av[j];
+        q2[j] = 0;
+      }
+    }
+    accumulateRowPair(H, P, q1, q2);
+  }
+  for (let p = 0; p < sys.nl; p++) {
+    const wl = sys.wLan[p];
+    pointPosition(sys.lB, sys.lMean, p, z, ctx.K, pos);
+    const [u, v] = projectPoint(fs, pos);
+    projectionRows(ctx, sys.lB, p, fs, pos, au, av);
+    accumulateRow(H, g, P, au, u - sys.lTarget[2 * p], wl);
+    accumulateRow(H, g, P, av, v - sys.lTarget[2 * p + 1], wl);
+  }
+  symmetrizeUpper(H, P);
+  return { H, g };
+}
+
+/**
+ * Applies a step to a photo's pose and expression (expression clamped to its range); returns a new state.
+ * `step[offset + 0..5]` are the photo's pose columns, `step[offset + 6..]` its expression columns.
+ */
+export function applyFrameStep(ctx: FitContext, fs: FrameState, step: Float64Array, offset: number): FrameState {
+  const R = rotationFromVector(step[offset], step[offset + 1], step[offset + 2]);
+  const Rn = new Float64Array(9);
+  for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) Rn[3 * r + c] = R[3 * r] * fs.R[c] + R[3 * r + 1] * fs.R[3 + c] + R[3 * r + 2] * fs.R[6 + c];
+  const exp = new Float64Array(ctx.Ke);
+  for (let k = 0; k < ctx.Ke; k++) {
+    const v = fs.exp[k] + step[offset + 6 + k];
+    exp[k] = Math.min(ctx.expHi[k], Math.max(ctx.expLo[k], v));
+  }
+  return {
+    R: Rn,
+    s: fs.s * Math.exp(step[offset + 3]),
+    tx: fs.tx + step[offset + 4],
+    ty: fs.ty + step[offset + 5],
+    exp,
+    light: fs.light,
+    albedo: fs.albedo,
+  };
+}
+
+/** Rodrigues rotation of a rotation vector, row-major. */
+export function rotationFromVector(x: number, y: number, z: number): Float64Array {
+  const t = Math.hypot(x, y, z);
+  const R = new Float64Array([1, 0, 0, 0, 1, 0, 0, 0, 1]);
+  if (t < 1e-12) return R;
+  const kx = x / t, ky = y / t, kz = z / t;
+  const c = Math.cos(t), s = Math.sin(t), v = 1 - c;
+  R[0] = c + kx * kx * v;
+  R[1] = kx * ky * v - kz * s;
+  R[2] = kx * kz * v + ky * s;
+  R[3] = ky * kx * v + kz * s;
+  R[4] = c + ky * ky * v;
+  R[5] = ky * kz * v - kx * s;
+  R[6] = kz * kx * v - ky * s;
+  R[7] = kz * ky * v + kx * s;
+  R[8] = c + kz * kz * v;
+  return R;
+}
+
+/** Options of one joint LM iteration. */
+interface StepOptions {
+  weights: CoarseWeights;
+  /** Whether the identity is estimated (false: held, e.g. during the rigid/landmark warm-up). */
+  identity: boolean;
+  /** Only the 6 pose parameters of each photo move (rigid refinement). */
+  poseOnly: boolean;
+}
+
+/** LM damping state carried across iterations. */
+export interface LmState {
+  lambda: number;
+}
+
+/**
+ * One Levenberg-Marquardt iteration over all photos jointly: the photos' normal equations are assembled into
+ * one system [identity | photo 1 | photo 2 | ...] (the identity columns are shared), solved with Marquardt
+ * damping, and the step is accepted only if the total energy decreases (otherwise damping grows and the
+ * step is retried). Returns the new state and its energy.
+ */
+export function lmIteration(
+  ctx: FitContext,
+  systems: FrameSystem[],
+  state: CoarseState,
+  lm: LmState,
+  options: StepOptions,
+): { state: CoarseState; energy: number; accepted: boolean } {
+  const { Ki, Ke } = ctx;
+  const w = options.weights;
+  const F = systems.length;
+  const Pf = Ki + 6 + Ke;
+  const N = Ki + F * (6 + Ke);
+  const H = new Float64Array(N * N);
+  const g = new Float64Array(N);
+  const col = (f: number, j: number): number => (j < Ki ? j : Ki + f * (6 + Ke) + (j - Ki));
+  let energy = 0;
+  for (let f = 0; f < F; f++) {
+    const fs = state.frames[f];
+    const ne = frameNormalEquations(ctx, systems[f], state.id, fs);
+    for (let a = 0; a < Pf; a++) {
+      const ca = col(f, a);
+      g[ca] += ne.g[a];
+      for (let b = 0; b < Pf; b++) H[ca * N + col(f, b)] += ne.H[a * Pf + b];
+    }
+    energy += frameEnergy(ctx, systems[f], state.id, fs) + priorEnergy(ctx, w, state.id, fs, f === 0);
+    for (let k = 0; k < Ke; k++) {
+      const c = Ki + f * (6 + Ke) + 6 + k;
+      H[c * N + c] += w.expressionPrior;
+      g[c] += w.expressionPrior * fs.exp[k];
+    }
+  }
+  for (let k = 0; k < Ki; k++) {
+    H[k * N + k] += w.identityPrior;
+    g[k] += w.identityPrior * state.id[k];
+  }
+  // Frozen parameters: identity rows/columns (and expression ones for pose-only steps) become identity rows
+  // with zero gradient, so the solve leaves them at zero.
+  const frozen = new Uint8Array(N);
+  if (!options.identity) for (let k = 0; k < Ki; k++) frozen[k] = 1;
+  if (options.poseOnly) for (let f = 0; f < F; f++) for (let k = 0; k < Ke; k++) frozen[Ki + f * (6 + Ke) + 6 + k] = 1;
+  for (let i = 0; i < N; i++) {
+    if (!frozen[i]) continue;
+    for (let j = 0; j < N; j++) {
+      H[i * N + j] = 0;
+      H[j * N + i] = 0;
+    }
+    H[i * N + i] = 1;
+    g[i] = 0;
+  }
+  const diag = new Float64Array(N);
+  for (let i = 0; i < N; i++) diag[i] = Math.max(H[i * N + i], 1e-9);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const A = H.slice();
+    for (let i = 0; i < N; i++) A[i * N + i] += lm.lambda * diag[i];
+    const rhs = new Float64Array(N);
+    for (let i = 0; i < N; i++) rhs[i] = -g[i];
+    const step = choleskySolve(A, rhs, N);
+    if (step) {
+      const id = state.id.slice();
+      for (let k = 0; k < Ki; k++) id[k] += step[k];
+      const frames = state.frames.map((fs, f) => applyFrameStep(ctx, fs, step, Ki + f * (6 + Ke)));
+      let e = 0;
+      for (let f = 0; f < F; f++) e += frameEnergy(ctx, systems[f], id, frames[f]) + priorEnergy(ctx, w, id, frames[f], f === 0);
+      if (e < energy) {
+        lm.lambda = Math.max(lm.lambda / 3, 1e-7);
+        return { state: { id, frames }, energy: e, accepted: true };
+      }
+    }
+    lm.lambda *= 4;
+  }
+  return { state, energy, accepted: false };
+}
+
+/**
+ * Rigid start from the 68 landmarks: the affine camera `[u, -v] = M X + t` fitted by least squares to the
+ * mean face's landmarks (orthographic PnP), then projected onto a scaled rotation (Gram-Schmidt), with the
+ * depth-reflection ambiguity resolved so that the face looks towards the camera.
+ */
+export function rigidFromLandmarks(
+  ctx: FitContext,
+  landmarks: Float64Array,
+  confidence?: Float64Array,
+): { R: Float64Array; s: number; tx: number; ty: number } {
+  const lin = ctx.lin;
+  const lv = lin.landmarkVertices!, lw = lin.landmarkWeights!;
+  const X = new Float64Array(68 * 3);
+  for (let k = 0; k < 68; k++) for (let j = 0; j < 3; j++) for (let c = 0; c < 3; c++) X[3 * k + c] += lw[3 * k + j] * lin.mean[3 * lv[3 * k + j] + c];
+  // Normal equations of the 4-parameter rows [m1 m2 m3 t].
+  const A = new Float64Array(16);
+  const bu = new Float64Array(4), bv = new Float64Array(4);
+  for (let k = 0; k < 68; k++) {
+    // Contour points slide on the surface, so they get less say in the rigid start.
+    const wk = (confidence ? confidence[k] : 1) * (k <= 16 ? 0.3 : 1);
+    const row = [X[3 * k], X[3 * k + 1], X[3 * k + 2], 1];
+    for (let a = 0; a < 4; a++) {
+      for (let b = 0; b < 4; b++) A[4 * a + b] += wk * row[a] * row[b];
+      bu[a] += wk * row[a] * landmarks[2 * k];
+      bv[a] += wk * row[a] * -landmarks[2 * k + 1];
+    }
+  }
+  const mu = choleskySolve(A, bu, 4)!;
+  const mv = choleskySolve(A, bv, 4)!;
+  const n1 = Math.hypot(mu[0], mu[1], mu[2]);
+  const n2 = Math.hypot(mv[0], mv[1], mv[2]);
+  const s = (n1 + n2) / 2;
+  const r1 = [mu[0] / n1, mu[1] / n1, mu[2] / n1];
+  const d = r1[0] * mv[0] + r1[1] * mv[1] + r1[2] * mv[2];
+  let r2 = [mv[0] - d * r1[0], mv[1] - d * r1[1], mv[2] - d * r1[2]];
+  const n2b = Math.hypot(r2[0], r2[1], r2[2]);
+  r2 = [r2[0] / n2b, r2[1] / n2b, r2[2] / n2b];
+  let r3 = [r1[1] * r2[2] - r1[2] * r2[1], r1[2] * r2[0] - r1[0] * r2[2], r1[0] * r2[1] - r1[1] * r2[0]];
+  if (r3[2] < 0) {
+    // Mirror the depth (the two solutions project identically up to the affine fit's error).
+    r1[2] = -r1[2];
+    r2[2] = -r2[2];
+    r3 = [r1[1] * r2[2] - r1[2] * r2[1], r1[2] * r2[0] - r1[0] * r2[2], r1[0] * r2[1] - r1[1] * r2[0]];
+  }
+  return { R: Float64Array.from([...r1, ...r2, ...r3]), s, tx: mu[3], ty: -mv[3] };
+}
+
+/** Options of {@link fitCoarse}. */
+export interface CoarseOptions {
+  weights?: Partial<CoarseWeights>;
+  schedule?: Partial<CoarseSchedule>;
+  /** Starting states (e.g. from an earlier fit); default: rigid start from landmarks. */
+  initial?: CoarseState;
+  signal?: AbortSignal;
+}
+
+/** Result of {@link fitCoarse}. */
+export interface CoarseResult {
+  state: CoarseState;
+  /** Final geometry per photo (at level 0). */
+  geometry: FrameGeometry[];
+  /** Energy after each LM iteration (all photos). */
+  history: number[];
+  /** Milliseconds: rigid start + landmark warm-up, and the photometric pyramid. */
+  timings: { rigid: number; coarse: number };
+}
+
+/**
+ * Runs the coarse stage on one or several photos (one shared identity). Photos need 68 landmarks for the
+ * rigid start unless `options.initial` is given.
+ */
+export function fitCoarse(ctx: FitContext, frames: FrameInput[], options: CoarseOptions = {}): CoarseResult {
+  const weights: CoarseWeights = { ...DEFAULT_COARSE_WEIGHTS, ...options.weights };
+  const schedule: CoarseSchedule = { ...DEFAULT_COARSE_SCHEDULE, ...options.schedule };
+  const t0 = performance.now();
+  const history: number[] = [];
+  let state: CoarseState = options.initial ?? {
+    id: new Float64Array(ctx.Ki),
+    frames: frames.map((fr) => {
+      if (!fr.landmarks) throw new RangeError('the coarse fit needs 68 landmarks per photo for its rigid start');
+      const rigid = rigidFromLandmarks(ctx, fr.landmarks, fr.confidence);
+      const light = new Float32Array(27);
+      light[0] = 2.8; // ambient ~0.8 in the DECA convention (factor 0.282)
+      return { ...rigid, exp: new Float64Array(ctx.Ke), light, albedo: new Float64Array(ctx.albedo.size) };
+    }),
+  };
+  const buffers: Array<RasterBuffers | undefined> = frames.map(() => undefined);
+  const lm: LmState = { lambda: 1e-3 };
+
+  // Landmark-only warm-up: pose first, then pose + shape + expression.
+  for (let it = 0; it < schedule.landmarkIterations; it++) {
+    options.signal?.throwIfAborted();
+    const systems = frames.map((fr, f) => {
+      const geo = frameGeometryLite(ctx, state.id, state.frames[f]);
+      return buildFrameSystem(ctx, fr, state.id, state.frames[f], { ...geo, screen: new Float32Array(0), visible: new Uint8Array(0) }, {
+        weights,
+        level: null,
+        maxSamples: 0,
+        lightingRounds: 0,
+      });
+    });
+    const poseOnly = it < 2;
+    const res = lmIteration(ctx, systems, state, lm, { weights, identity: !poseOnly, poseOnly });
+    state = res.state;
+    history.push(res.energy);
+  }
+  const t1 = performance.now();
+
+  // Photometric coarse-to-fine.
+  const L = Math.min(schedule.iterations.length, frames[0].pyramid.length);
+  lm.lambda = 1e-3;
+  let first = true;
+  for (let li = 0; li < L; li++) {
+    const levelIndex = L - 1 - li;
+    for (let it = 0; it < schedule.iterations[li]; it++) {
+      options.signal?.throwIfAborted();
+      const systems = frames.map((fr, f) => {
+        const level = fr.pyramid[levelIndex];
+        const base = fr.pyramid[0];
+        const geo = frameGeometry(ctx, state.id, state.frames[f], base.width, base.height, level.scale, buffers[f]);
+        return buildFrameSystem(ctx, fr, state.id, state.frames[f], geo, {
+          weights,
+          level,
+          maxSamples: schedule.samples[li] ?? 1000,
+          lightingRounds: first ? 3 : 1,
+        });
+      });
+      first = false;
+      const res = lmIteration(ctx, systems, state, lm, { weights, identity: true, poseOnly: false });
+      state = res.state;
+      history.push(res.energy);
+    }
+  }
+  const geometry = frames.map((fr, f) => {
+    const base = fr.pyramid[0];
+    const geo = frameGeometry(ctx, state.id, state.frames[f], base.width, base.height, 1);
+    // Final lighting/albedo for the final geometry.
+    buildFrameSystem(ctx, fr, state.id, state.frames[f], geo, { weights, level: base, maxSamples: 1500, lightingRounds: 2 });
+    return geo;
+  });
+  const t2 = performance.now();
+  return { state, geometry, history, timings: { rigid: t1 - t0, coarse: t2 - t1 } };
+}
+
+/** Positions and normals only (no raster): enough for the landmark-only warm-up's contour search. */
+function frameGeometryLite(ctx: FitContext, id: Float64Array, fs: FrameState): { positions: Float32Array; normals: Float32Array } {
+  const positions = decodeLinear(ctx.lin, zOf(ctx, id, fs));
+  return { positions, normals: new Float32Array(0) };
+}
