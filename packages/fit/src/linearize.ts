@@ -264,8 +264,8 @@ function build(model: FaceModel, options: LinearizeOptions): LinearizedModel {
 
 function localTriangles(tris: Uint32Array, regionVertices: Uint32Array, local: Int32Array, Vfull: number): Uint32Array {
   const kept = regionTriangles(tris, regionVertices, Vfull);
-  const out = new Uint32Array(kept.length);
-  for (let i = 0; i < kept.length; i++) out[i] = local[kept[i]];
+  const out = new Uint32Array(kept.length * 3);
+  for (let i = 0; i < kept.length; i++) for (let c = 0; c < 3; c++) out[3 * i + c] = local[tris[3 * kept[i] + c]];
   return out;
 }
 

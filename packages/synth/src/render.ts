@@ -124,9 +124,7 @@ export function renderTriangles(model: FaceModel, regions?: readonly string[]): 
   const wanted = regions ?? (available.face_head ? DEFAULT_REGIONS.filter((r) => available[r]) : []);
   let result: { regions: string[]; triangles: Uint32Array };
   if (wanted.length === 0) {
-    const nf = model.topology.triangles.length / 3;
     result = { regions: [], triangles: model.topology.triangles };
-    void nf;
   } else {
     const ids: number[] = [];
     for (const name of wanted) {

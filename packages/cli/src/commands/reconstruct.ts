@@ -125,19 +125,28 @@ export const reconstructCommand: Command = {
     const progress = new ProgressBar(inputs.length);
     const started = performance.now();
     let failed = 0;
-    for (let i = 0; i < inputs.length; i++) {
-      progress.update(i, inputs[i]);
-      const t0 = performance.now();
-      try {
-        const dirs = await reconstructOne(inputs[i], join(outRoot, stems[i]), setup, formats, values['all-faces']);
-        progress.clear();
-        io.out(`ok   ${inputs[i]} -> ${dirs.join(', ')} (${(performance.now() - t0).toFixed(0)} ms)`);
-      } catch (error) {
-        failed++;
-        progress.clear();
-        io.err(`FAIL ${inputs[i]}: ${errorMessage(error)}`);
+    let done = 0;
+    let next = 0;
+    // Two images in flight: the detector serialises its own calls, so while one image's PNGs are encoded on
+    // libuv's threads and its files written, the next one is already being detected on the main thread.
+    const worker = async (): Promise<void> => {
+      while (next < inputs.length) {
+        const i = next++;
+        progress.update(done, inputs[i]);
+        const t0 = performance.now();
+        try {
+          const dirs = await reconstructOne(inputs[i], join(outRoot, stems[i]), setup, formats, values['all-faces']);
+          progress.clear();
+          io.out(`ok   ${inputs[i]} -> ${dirs.join(', ')} (${(performance.now() - t0).toFixed(0)} ms)`);
+        } catch (error) {
+          failed++;
+          progress.clear();
+          io.err(`FAIL ${inputs[i]}: ${errorMessage(error)}`);
+        }
+        done++;
       }
-    }
+    };
+    await Promise.all([worker(), worker()]);
     progress.clear();
     const seconds = (performance.now() - started) / 1000;
     const ok = inputs.length - failed;

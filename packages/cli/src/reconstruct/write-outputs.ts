@@ -37,7 +37,10 @@ export async function writeReconstruction(
   await mkdir(tmp);
   try {
     const mesh: Mesh = { ...rec.mesh, normals: rec.mesh.normals ?? computeVertexNormals(rec.mesh.positions, rec.mesh.triangles) };
-    const texture = rec.texture && mesh.uvs ? await encodePng(rec.texture) : undefined;
+    // Both PNGs encode on libuv's thread pool while the overlay is rendered here.
+    const texturePng = rec.texture && mesh.uvs ? encodePng(rec.texture) : undefined;
+    const overlayPng = encodePng(renderOverlay(photo, rec));
+    const texture = await texturePng;
     const files: string[] = [];
     const put = async (name: string, data: Uint8Array | string): Promise<void> => {
       await writeFile(join(tmp, name), data);
@@ -54,7 +57,7 @@ export async function writeReconstruction(
         await put('mesh.ply', encodePly(mesh));
       }
     }
-    await writeFile(join(tmp, 'overlay.png'), await encodePng(renderOverlay(photo, rec)));
+    await writeFile(join(tmp, 'overlay.png'), await overlayPng);
     const write = performance.now() - t0;
     const total = performance.now() - timings.start;
     const { start: _start, ...stages } = timings;

@@ -92,7 +92,10 @@ export async function writeSyntheticDataset(model: FaceModel, options: DatasetOp
     const dir = join(out, id);
     const s = deriveSeed(seed, i);
     const face = renderSyntheticFace(model, s, synth);
-    const gt = cutMesh(face.mesh, region.vertices);
+    // Normals are derived data: left out of the files to keep them small.
+    const { normals: _n, ...gtFull } = face.mesh;
+    void _n;
+    const gt = cutMesh(gtFull, region.vertices);
     const base = meanFaceBaseline(model, face);
     const baseMesh = cutMesh({ ...base.mesh, ...(face.mesh.uvs ? { uvs: face.mesh.uvs, uvTriangles: face.mesh.uvTriangles } : {}) }, region.vertices);
     await writeImage(join(dir, 'image.png'), face.image);

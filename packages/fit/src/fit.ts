@@ -1,0 +1,309 @@
+/**
+ * The `fit` method end to end: crop the face, coarse fit, albedo refinement, detail, and a
+ * {@link Reconstruction} in the photo's pixels.
+ * @module
+ */
+import {
+  bakeVertexAttributesToUV,
+  cropCameraToImage,
+  FacekitError,
+  matrixToEuler,
+  project,
+  rasterizeUV,
+  warpAffine,
+  type Box,
+  type DetectedFace,
+  type FaceModel,
+  type Image,
+  type ImageF32,
+  type OrthographicCamera,
+  type Reconstruction,
+} from '@facekit/core';
+import { evaluateAlbedo } from './albedo.js';
+import {
+  cameraNormals,
+  fitContext,
+  fitCoarse,
+  type CoarseSchedule,
+  type CoarseState,
+  type CoarseWeights,
+  type FitContext,
+  type FrameInput,
+} from './coarse.js';
+import { fitDetail, type DetailOptions } from './detail.js';
+import { linearizeModel, toModelParams, type LinearizedModel } from './linearize.js';
+import { buildPyramid } from './pyramid.js';
+import { photometricError, refineAlbedo } from './refine-albedo.js';
+import { denseToLocal, type DenseCorrespondence } from './dense.js';
+
+/** Options of {@link fitFace} and {@link fitSamePerson}. */
+export interface FitOptions {
+  /** Side of the square face crop the fit runs on, px (default 256). */
+  cropSize?: number;
+  /** Crop side as a multiple of the detection box's larger side (default 1.7). */
+  cropScale?: number;
+  /** Pyramid levels (default 3: 64, 128, 256 px). */
+  levels?: number;
+  /** Coarse energy weights. */
+  weights?: Partial<CoarseWeights>;
+  /** Coarse iteration schedule. */
+  schedule?: Partial<CoarseSchedule>;
+  /** Identity modes estimated (the model's first ones; default 60). */
+  identityModes?: number;
+  /** Run the albedo refinement (default true). */
+  albedo?: boolean;
+  /** Run the detail stage (default true), or its options. */
+  detail?: boolean | Partial<DetailOptions>;
+  /** Side of the UV maps (texture, displacement, normal map), px (default 256). */
+  uvSize?: number;
+  /**
+   * Dense-landmark correspondence (478 face-mesh points on the model, see `@facekit/fit/node`'s
+   * `denseCorrespondence`), used as extra landmark terms when the detection has `dense`.
+   */
+  denseCorrespondence?: DenseCorrespondence;
+  /** Cancels the fit between iterations. */
+  signal?: AbortSignal;
+}
+
+/** Diagnostics of a fit, beyond the {@link Reconstruction}. */
+export interface FitDiagnostics {
+  /** Energy after each coarse LM iteration. */
+  history: number[];
+  /** Mean absolute RGB error at visible face vertices: coarse albedo, refined albedo, after detail. */
+  photometric: { coarse: number; refined: number; detail: number };
+  /** Detail-stage data energies before and after. */
+  detailEnergy?: { before: number; after: number };
+}
+
+/** A reconstruction of the fit method with its diagnostics. */
+export interface FitResult {
+  reconstruction: Reconstruction;
+  diagnostics: FitDiagnostics;
+}
+
+interface PreparedFrame {
+  input: FrameInput;
+  /** Crop transform (original px -> crop px). */
+  crop: Float64Array;
+  face: DetectedFace;
+}
+
+function prepareFrame(lin: LinearizedModel, image: Image, face: DetectedFace, options: FitOptions): PreparedFrame {
+  if (!face.landmarks68 || face.landmarks68.length < 136) {
+    throw new FacekitError('ERR_FIT_LANDMARKS', 'the fit method needs 68 landmarks for its rigid start; use a detector that gives landmarks68 (human, face-api)');
+  }
+  const size = options.cropSize ?? 256;
+  const [bx, by, bw, bh] = face.box;
+  // Centre the crop on the landmarks (boxes of different detectors differ in where they put the forehead).
+  let mx = 0, my = 0;
+  for (let k = 0; k < 68; k++) {
+    mx += face.landmarks68[2 * k];
+    my += face.landmarks68[2 * k + 1];
+  }
+  mx /= 68;
+  my /= 68;
+  const side = Math.max(bw, bh) * (options.cropScale ?? 1.7);
+  const k = size / side;
+  const crop = Float64Array.of(k, 0, size / 2 - k * mx, 0, k, size / 2 - k * my);
+  const cropped = warpAffine(image, crop, size, size, { border: 'replicate' });
+  const pyramid = buildPyramid(cropped, options.levels ?? 3);
+  const landmarks = new Float64Array(136);
+  for (let i = 0; i < 68; i++) {
+    landmarks[2 * i] = crop[0] * face.landmarks68[2 * i] + crop[2];
+    landmarks[2 * i + 1] = crop[4] * face.landmarks68[2 * i + 1] + crop[5];
+  }
+  const input: FrameInput = { pyramid, landmarks, faceSize: Math.sqrt(Math.max(1, bw * bh)) * k };
+  const dc = options.denseCorrespondence;
+  if (dc && face.dense && dc.modelId === lin.id) {
+    const map = denseToLocal(lin, dc);
+    const n = face.dense.length / 3;
+    const pts: number[] = [];
+    const vs: number[] = [];
+    const ws: number[] = [];
+    for (let q = 0; q < map.index.length; q++) {
+      const m = map.index[q];
+      if (m >= n) continue;
+      pts.push(crop[0] * face.dense[3 * m] + crop[2], crop[4] * face.dense[3 * m + 1] + crop[5]);
+      for (let j = 0; j < 3; j++) {
+        vs.push(map.vertices[3 * q + j]);
+        ws.push(map.weights[3 * q + j]);
+      }
+    }
+    if (pts.length) input.dense = { points: Float64Array.from(pts), vertices: Uint32Array.from(vs), weights: Float32Array.from(ws) };
+  }
+  return { input, crop, face };
+}
+
+/** Resolves the model's linearisation and fit context for the options. */
+export function prepareModel(model: FaceModel, options: Pick<FitOptions, 'identityModes'> = {}): FitContext {
+  return fitContext(linearizeModel(model, { maxIdentity: options.identityModes ?? 60 }));
+}
+
+/**
+ * Fits one face of a photo: the core of the `fit` predictor.
+ *
+ * @param image the photo (any size; the fit runs on a crop around `face` and maps results back).
+ * @param face a detection with `box` and `landmarks68` (and optionally `dense`).
+ * @param model the face model (any {@link FaceModel}; ICT-FaceKit is the default of the registered predictor).
+ */
+export function fitFace(image: Image, face: DetectedFace, model: FaceModel, options: FitOptions = {}): FitResult {
+  return fitFaces([image], [face], model, options)[0];
+}
+
+/**
+ * Fits several photos of one person: one identity shared by all, expression, pose, lighting and albedo per
+ * photo. Returns one reconstruction per photo (in the same order); `model.params.identity` (or the model's
+ * identity block) is the same array content in all of them.
+ *
+ * @param images the photos.
+ * @param faces one detection per photo (box + 68 landmarks).
+ * @param model the face model.
+ */
+export function fitFaces(images: readonly Image[], faces: readonly DetectedFace[], model: FaceModel, options: FitOptions = {}): FitResult[] {
+  if (images.length === 0 || images.length !== faces.length) {
+    throw new RangeError(`need one face per image, got ${images.length} images and ${faces.length} faces`);
+  }
+  const ctx = prepareModel(model, options);
+  const lin = ctx.lin;
+  if (!lin.landmarkVertices) {
+    throw new FacekitError('ERR_FIT_MODEL', `model ${model.id} defines no 68-point landmarks on its fitting region; the fit needs them`);
+  }
+  const t0 = performance.now();
+  const frames = images.map((img, i) => prepareFrame(lin, img, faces[i], options));
+  const tPrep = performance.now() - t0;
+  const coarse = fitCoarse(ctx, frames.map((f) => f.input), {
+    weights: options.weights,
+    schedule: options.schedule,
+    signal: options.signal,
+  });
+  const share = 1 / frames.length;
+  return frames.map((frame, f) => {
+    const fs = coarse.state.frames[f];
+    const geo = coarse.geometry[f];
+    const level0 = frame.input.pyramid[0];
+    const V = lin.vertexCount;
+    const all = Uint32Array.from({ length: V }, (_, i) => i);
+
+    let t = performance.now();
+    const coarseAlbedo = evaluateAlbedo(ctx.albedo, fs.albedo);
+    let albedo = coarseAlbedo;
+    const nrmCam = cameraNormals(fs.R, geo.normals, all);
+    const errCoarse = photometricError(level0, geo.screen, geo.visible, nrmCam, coarseAlbedo, fs.light, lin.fitMask);
+    let errRefined = errCoarse;
+    if (options.albedo ?? true) {
+      albedo = refineAlbedo(ctx, level0, geo, fs).albedo;
+      errRefined = photometricError(level0, geo.screen, geo.visible, nrmCam, albedo, fs.light, lin.fitMask);
+    }
+    const tAlbedo = performance.now() - t;
+
+    t = performance.now();
+    let positions = geo.positions;
+    let normals = geo.normals;
+    let displacementV: Float32Array | undefined;
+    let errDetail = errRefined;
+    let detailEnergy: FitDiagnostics['detailEnergy'];
+    if (options.detail ?? true) {
+      const detailOpts = typeof options.detail === 'object' ? options.detail : {};
+      const det = fitDetail(ctx, level0, geo, fs, albedo, detailOpts);
+      positions = det.positions;
+      normals = det.normals;
+      displacementV = det.displacement;
+      detailEnergy = { before: det.energyBefore, after: det.energyAfter };
+      errDetail = photometricError(level0, geo.screen, geo.visible, cameraNormals(fs.R, normals, all), albedo, fs.light, lin.fitMask);
+    }
+    const tDetail = performance.now() - t;
+
+    const rec = assemble(ctx, frame, coarse.state, f, positions, normals, albedo, displacementV, options);
+    rec.timings = {
+      prepare: tPrep * share,
+      rigid: coarse.timings.rigid * share,
+      coarse: coarse.timings.coarse * share,
+      albedo: tAlbedo,
+      detail: tDetail,
+    };
+    return {
+      reconstruction: rec,
+      diagnostics: {
+        history: coarse.history,
+        photometric: { coarse: errCoarse, refined: errRefined, detail: errDetail },
+        detailEnergy,
+      },
+    };
+  });
+}
+
+function assemble(
+  ctx: FitContext,
+  frame: PreparedFrame,
+  state: CoarseState,
+  f: number,
+  positions: Float32Array,
+  normals: Float32Array,
+  albedo: Float32Array,
+  displacement: Float32Array | undefined,
+  options: FitOptions,
+): Reconstruction {
+  const lin = ctx.lin;
+  const fs = state.frames[f];
+  const cropCamera: OrthographicCamera = { type: 'orthographic', scale: fs.s, cx: fs.tx, cy: fs.ty, rotation: Array.from(fs.R) };
+  const camera = cropCameraToImage(cropCamera, frame.crop);
+  const lv = lin.landmarkVertices!, lw = lin.landmarkWeights!;
+  const landmarks3d = new Float32Array(68 * 3);
+  for (let k = 0; k < 68; k++) {
+    for (let j = 0; j < 3; j++) for (let c = 0; c < 3; c++) landmarks3d[3 * k + c] += lw[3 * k + j] * positions[3 * lv[3 * k + j] + c];
+  }
+  const lm2 = project(camera, landmarks3d);
+  const landmarks2d = new Float32Array(136);
+  for (let k = 0; k < 68; k++) {
+    landmarks2d[2 * k] = lm2[3 * k];
+    landmarks2d[2 * k + 1] = lm2[3 * k + 1];
+  }
+  const z = new Float64Array(ctx.K);
+  z.set(state.id.subarray(0, ctx.Ki));
+  z.set(fs.exp, ctx.Ki);
+  const params = toModelParams(lin, z);
+  if (ctx.albedo.kind === 'model' && ctx.albedo.block) params[ctx.albedo.block] = Float32Array.from(fs.albedo);
+
+  const mesh: Reconstruction['mesh'] = { positions, triangles: lin.triangles, normals, colors: albedo };
+  const rec: Reconstruction = {
+    method: 'fit',
+    model: { id: lin.id, params },
+    mesh,
+    units: lin.units,
+    camera,
+    pose: matrixToEuler(fs.R),
+    box: frame.face.box as Box,
+    confidence: frame.face.confidence,
+    landmarks2d,
+    landmarks3d,
+    lighting: Float32Array.from(fs.light),
+    albedo,
+    timings: {},
+  };
+  if (lin.uvs && lin.uvTriangles) {
+    mesh.uvs = lin.uvs;
+    mesh.uvTriangles = lin.uvTriangles;
+    const size = options.uvSize ?? 256;
+    const uvMesh = { triangles: lin.triangles, uvs: lin.uvs, uvTriangles: lin.uvTriangles };
+    const raster = rasterizeUV(uvMesh, size);
+    const tex = bakeVertexAttributesToUV(uvMesh, albedo, 3, size, { raster });
+    rec.texture = { width: size, height: size, channels: 3, data: tex.data } satisfies ImageF32;
+    if (displacement) {
+      const disp = bakeVertexAttributesToUV(uvMesh, displacement, 1, size, { raster });
+      rec.displacement = { width: size, height: size, channels: 1, data: disp.data };
+    }
+    const nm = bakeVertexAttributesToUV(uvMesh, normals, 3, size, { raster });
+    // Interpolated normals are renormalised so the map holds unit vectors.
+    for (let p = 0; p < size * size; p++) {
+      const x = nm.data[3 * p], y = nm.data[3 * p + 1], zz = nm.data[3 * p + 2];
+      const l = Math.hypot(x, y, zz);
+      if (l > 0) {
+        nm.data[3 * p] = x / l;
+        nm.data[3 * p + 1] = y / l;
+        nm.data[3 * p + 2] = zz / l;
+      }
+    }
+    rec.normalMap = { width: size, height: size, channels: 3, data: nm.data };
+  }
+  return rec;
+}
