@@ -299,7 +299,7 @@ export function buildFrameSystem(
   if (ns >= 30) {
     const nrm = cameraNormals(fs.R, geo.normals, samples);
     const ones = new Float32Array(ns).fill(1);
-    let hub = ones;
+    let hub: Float32Array = ones;
     const obs32 = Float32Array.from(obs);
     let shading = new Float64Array(ns * 3);
     for (let round = 0; round < options.lightingRounds; round++) {

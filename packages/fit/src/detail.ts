@@ -29,9 +29,9 @@ export interface DetailOptions {
   mu2: number;
   /** Gauss-Newton re-linearisations. Default 2. */
   gnSteps: number;
-  /** IRLS rounds per Gauss-Newton step. Default 2. */
+  /** IRLS rounds per Gauss-Newton step (the L1 weights are refreshed each round and each step). Default 1. */
   irls: number;
-  /** Conjugate-gradient iterations per solve. Default 30. */
+  /** Conjugate-gradient iterations per solve. Default 20. */
   cgIterations: number;
   /** Displacements are clamped to +- this (model units). Default 2% of the region's size. */
   maxDisplacement?: number;
@@ -42,8 +42,8 @@ export const DEFAULT_DETAIL_OPTIONS: Readonly<DetailOptions> = Object.freeze({
   mu1: 0.02,
   mu2: 0.002,
   gnSteps: 2,
-  irls: 2,
-  cgIterations: 30,
+  irls: 1,
+  cgIterations: 20,
 });
 
 /** Result of {@link fitDetail}. */
@@ -104,14 +104,18 @@ function spmv(m: SparseMatrixCSR, x: Float64Array, out: Float64Array): void {
   }
 }
 
-/** Gradient of the DECA-convention SH shading of channel c with respect to the (camera-frame) normal. */
+/**
+ * Gradient of the DECA-convention SH shading of channel c with respect to the (camera-frame) normal, written
+ * to `out`; returns the shading value. Written out without helpers: it runs once per vertex and channel.
+ */
 function shadingGradient(L: Float32Array, c: number, x: number, y: number, z: number, out: Float64Array): number {
   const f = SH_DECA_FACTORS;
-  const l = (k: number): number => L[3 * k + c] * f[k];
-  out[0] = l(1) + l(4) * y + l(5) * z + 2 * l(7) * x;
-  out[1] = l(2) + l(4) * x + l(6) * z - 2 * l(7) * y;
-  out[2] = l(3) + l(5) * x + l(6) * y + 6 * l(8) * z;
-  return l(0) + l(1) * x + l(2) * y + l(3) * z + l(4) * x * y + l(5) * x * z + l(6) * y * z + l(7) * (x * x - y * y) + l(8) * (3 * z * z - 1);
+  const l0 = L[c] * f[0], l1 = L[3 + c] * f[1], l2 = L[6 + c] * f[2], l3 = L[9 + c] * f[3], l4 = L[12 + c] * f[4];
+  const l5 = L[15 + c] * f[5], l6 = L[18 + c] * f[6], l7 = L[21 + c] * f[7], l8 = L[24 + c] * f[8];
+  out[0] = l1 + l4 * y + l5 * z + 2 * l7 * x;
+  out[1] = l2 + l4 * x + l6 * z - 2 * l7 * y;
+  out[2] = l3 + l5 * x + l6 * y + 6 * l8 * z;
+  return l0 + l1 * x + l2 * y + l3 * z + l4 * x * y + l5 * x * z + l6 * y * z + l7 * (x * x - y * y) + l8 * (3 * z * z - 1);
 }
 
 /**
@@ -185,7 +189,6 @@ export function fitDetail(
 
   const energyBefore = energyAt(d);
   let energy = energyBefore;
-  const dN = new Float64Array(3);
   for (let step = 0; step < opt.gnSteps; step++) {
     // Linearise at the current d.
     for (let i = 0; i < V; i++) for (let c = 0; c < 3; c++) pos[3 * i + c] = x0[3 * i + c] + d[i] * n0[3 * i + c];
@@ -206,7 +209,8 @@ export function fitDetail(
     const valList: number[] = [];
     const resList: number[] = [];
     const dv: number[] = [];
-    const entry = new Map<number, number>();
+    const gm = new Float64Array(9);
+    const rr = new Float64Array(3);
     for (let i = 0; i < V; i++) {
       if (!unknown[i] || !geo.visible[i]) continue;
       const cz0 = R[6] * n0[3 * i] + R[7] * n0[3 * i + 1] + R[8] * n0[3 * i + 2];
@@ -221,8 +225,6 @@ export function fitDetail(
       const cx = R[0] * mx + R[1] * my + R[2] * mz;
       const cy = R[3] * mx + R[4] * my + R[5] * mz;
       const cz = R[6] * mx + R[7] * my + R[8] * mz;
-      const gm = new Float64Array(9);
-      const rr = new Float64Array(3);
       for (let c = 0; c < 3; c++) {
         const S = shadingGradient(fs.light, c, cx, cy, cz, grad);
         rr[c] = smp[c] - albedo[3 * i + c] * S;
@@ -239,44 +241,34 @@ export function fitDetail(
         gm[3 * c + 1] = -rho * gy;
         gm[3 * c + 2] = -rho * gz;
       }
-      entry.clear();
+      // Columns of this row: vertex i and its one-ring (found by a short linear search; rows are small).
       const start = colList.length;
       rowStart.push(start);
-      const add = (j: number, vx: number, vy: number, vz: number): void => {
-        // d(residual_c)/d d_j = gm_c . (dN_i / d d_j), with dN_i/d d_j = vx, vy, vz.
-        let k = entry.get(j);
-        if (k === undefined) {
-          k = colList.length;
-          entry.set(j, k);
-          colList.push(j);
-          valList.push(0, 0, 0);
-        }
-        for (let c = 0; c < 3; c++) valList[3 * k + c] += gm[3 * c] * vx + gm[3 * c + 1] * vy + gm[3 * c + 2] * vz;
-      };
       for (let q = vt.offsets[i]; q < vt.offsets[i + 1]; q++) {
         const f = vt.triangles[q];
-        const ia = tris[3 * f], ib = tris[3 * f + 1], ic = tris[3 * f + 2];
-        const corners = [ia, ib, ic];
         for (let m = 0; m < 3; m++) {
-          const j = corners[m];
+          const j = tris[3 * f + m];
           if (!unknown[j]) continue;
           // dC/dd_j = n0_j x (x_next - x_prev) for the cyclic corner order of the face.
-          const nxt = corners[(m + 1) % 3], prv = corners[(m + 2) % 3];
+          const nxt = tris[3 * f + ((m + 1) % 3)], prv = tris[3 * f + ((m + 2) % 3)];
           const ex = pos[3 * nxt] - pos[3 * prv], ey = pos[3 * nxt + 1] - pos[3 * prv + 1], ez = pos[3 * nxt + 2] - pos[3 * prv + 2];
           const ax = n0[3 * j], ay = n0[3 * j + 1], az = n0[3 * j + 2];
-          dN[0] = ay * ez - az * ey;
-          dN[1] = az * ex - ax * ez;
-          dN[2] = ax * ey - ay * ex;
-          add(j, dN[0], dN[1], dN[2]);
+          const vx = ay * ez - az * ey, vy = az * ex - ax * ez, vz = ax * ey - ay * ex;
+          let k = start;
+          while (k < colList.length && colList[k] !== j) k++;
+          if (k === colList.length) {
+            colList.push(j);
+            valList.push(0, 0, 0);
+          }
+          for (let c = 0; c < 3; c++) valList[3 * k + c] += gm[3 * c] * vx + gm[3 * c + 1] * vy + gm[3 * c + 2] * vz;
         }
       }
       // Image shift of vertex i's own displacement: grad I . (s R n0)_xy (v axis flipped).
       const au = s * (R[0] * n0[3 * i] + R[1] * n0[3 * i + 1] + R[2] * n0[3 * i + 2]);
       const av = -s * (R[3] * n0[3 * i] + R[4] * n0[3 * i + 1] + R[5] * n0[3 * i + 2]);
-      let k = entry.get(i);
-      if (k === undefined) {
-        k = colList.length;
-        entry.set(i, k);
+      let k = start;
+      while (k < colList.length && colList[k] !== i) k++;
+      if (k === colList.length) {
         colList.push(i);
         valList.push(0, 0, 0);
       }

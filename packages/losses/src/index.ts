@@ -17,6 +17,7 @@ export * from './prior.js';
 export * from './identity.js';
 export * from './swap.js';
 export * from './uv.js';
+export * from './sparse.js';
 export * from './smoothness.js';
 export * from './geometry.js';
 export * from './combine.js';

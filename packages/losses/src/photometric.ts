@@ -79,7 +79,7 @@ export function sampleImageBilinear(image: tf.Tensor, points: tf.Tensor): tf.Ten
  * would then ask gather for a gradient w.r.t. its integer indices (an error); tfjs has no stop-gradient, but
  * ops run inside a custom gradient's forward function are not taped, so the gradients are written out here:
  * d/dx = (1 - fy)(I01 - I00) + fy(I11 - I10), d/dy = (1 - fx)(I10 - I00) + fx(I11 - I01) (zero where the point
- * was clamped), and the image gradient scatters dy times the four bilinear weights with unsortedSegmentSum.
+ * was clamped), and the image gradient scatter-adds dy times the four bilinear weights.
  */
 const bilinear = tf.customGrad((...args: unknown[]) => {
   const image = args[0] as tf.Tensor;
@@ -124,8 +124,9 @@ const bilinear = tf.customGrad((...args: unknown[]) => {
       const ddy = tf.add(tf.mul(tf.sub(s10, s00), hx), tf.mul(tf.sub(s11, s01), sfx));
       const gpx = tf.mul(tf.sum(tf.mul(g, ddx), 2, true), inX);
       const gpy = tf.mul(tf.sum(tf.mul(g, ddy), 2, true), inY);
+      // scatterND adds duplicate indices in one pass (unsortedSegmentSum's CPU kernel is O(pixels x points)).
       const scatter = (weight: tf.Tensor, k: tf.Tensor): tf.Tensor =>
-        tf.unsortedSegmentSum(tf.reshape(tf.mul(g, weight), [b * n, c]), k as tf.Tensor1D, b * h * w);
+        tf.scatterND(tf.reshape(k, [b * n, 1]), tf.reshape(tf.mul(g, weight), [b * n, c]), [b * h * w, c]);
       const gImage = tf.addN([
         scatter(tf.mul(hx, hy), k00),
         scatter(tf.mul(sfx, hy), k01),

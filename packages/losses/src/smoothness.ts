@@ -5,47 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { SparseMatrixCSR } from '@facekit/core';
 import { robustPenalty, toTensor, weightedReduce } from './robust.js';
+import { sparseMatMul, toSparseOperator, type SparseOperator } from './sparse.js';
 import type { BaseLossOptions, Reduction, RobustNorm, TensorLike, TfLoss } from './types.js';
-
-/**
- * A CSR matrix prepared for tfjs: COO row ids next to the CSR columns and float32 values. Kept as typed arrays
- * (not tensors) so it never leaks GPU/WASM memory; {@link sparseMatMul} uploads them per call, which costs
- * far less than the gather it feeds.
- */
-export interface SparseOperator {
-  rows: number;
-  cols: number;
-  /** Row of each non-zero, `[nnz]`. */
-  rowIds: Int32Array;
-  /** Column of each non-zero, `[nnz]`. */
-  columns: Int32Array;
-  /** Value of each non-zero, `[nnz]` (float64 Laplacian values rounded to float32). */
-  values: Float32Array;
-}
-
-/** Converts core's CSR matrix (e.g. `uniformLaplacian`, `cotangentLaplacian`) into a {@link SparseOperator}. */
-export function toSparseOperator(m: SparseMatrixCSR): SparseOperator {
-  const nnz = m.rowOffsets[m.rows];
-  const rowIds = new Int32Array(nnz);
-  for (let r = 0; r < m.rows; r++) rowIds.fill(r, m.rowOffsets[r], m.rowOffsets[r + 1]);
-  return { rows: m.rows, cols: m.cols, rowIds, columns: Int32Array.from(m.columns.subarray(0, nnz)), values: Float32Array.from(m.values.subarray(0, nnz)) };
-}
-
-/**
- * Sparse x dense product `M x` for `x: [cols, ...]` -> `[rows, ...]`, differentiable w.r.t. `x`.
- * tfjs has no general sparse matmul, so it is `unsortedSegmentSum(values * gather(x, columns), rowIds)`:
- * O(nnz) time and memory (a dense 10k x 10k matmul would be 400 MB and 1e8 multiply-adds per column), and both
- * ops have gradients (gather's is a segment sum, the segment sum's a gather).
- */
-export function sparseMatMul(op: SparseOperator, x: tf.Tensor): tf.Tensor {
-  if (x.shape[0] !== op.cols) throw new RangeError(`sparseMatMul: x has ${x.shape[0]} rows, the matrix ${op.cols} columns`);
-  return tf.tidy(() => {
-    const values = tf.tensor1d(op.values);
-    const gathered = tf.gather(x, tf.tensor1d(op.columns, 'int32'), 0); // [nnz, ...]
-    const scaled = tf.mul(gathered, tf.reshape(values, [op.values.length, ...x.shape.slice(1).map(() => 1)]));
-    return tf.unsortedSegmentSum(scaled, tf.tensor1d(op.rowIds, 'int32'), op.rows);
-  });
-}
 
 /** Inputs of {@link laplacianSmoothnessLoss}. */
 export interface LaplacianSmoothnessInputs {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { cotangentLaplacian, createGrid, createIcosphere, registries, uniformLaplacian, type SparseMatrixCSR } from '@facekit/core';
-import { laplacianSmoothnessLoss, sparseMatMul, toSparseOperator } from '../src/index.js';
+import { gatherRows, laplacianSmoothnessLoss, sparseMatMul, toSparseOperator } from '../src/index.js';
 import { close, gradCheck, leakFree, randn, randu, rng, t, value } from './helpers.js';
 
 /** Float64 (L x)_i for x [N, C], straight from the CSR arrays. */
@@ -29,6 +29,19 @@ describe('laplacianSmoothnessLoss', () => {
     const got = sparseMatMul(toSparseOperator(lap), t(x, [N, 3])).dataSync();
     const want = applyRef(lap, x, 3);
     for (let i = 0; i < got.length; i++) close(got[i], want[i], 1e-4, 1e-4);
+  });
+
+  it('sparseMatMul gradient is M^T dy (non-symmetric row-normalised Laplacian); gatherRows gradient', () => {
+    const op = toSparseOperator(uniformLaplacian(sphere.triangles, N, { normalize: true }));
+    const x = randn(N * 2, r);
+    const probe = t(randn(N * 2, r), [N, 2]);
+    gradCheck((v) => tf.sum(tf.mul(sparseMatMul(op, v), probe)), x, [N, 2], { samples: 30 });
+    const idx = [5, 0, 5, 161, 7];
+    const g = gatherRows(t(x, [N, 2]), idx).dataSync();
+    for (let i = 0; i < idx.length; i++) close(g[2 * i + 1], x[2 * idx[i] + 1], 0, 0);
+    const p5 = t(randn(idx.length * 2, r), [idx.length, 2]);
+    gradCheck((v) => tf.sum(tf.square(tf.mul(gatherRows(v, idx), p5))), x, [N, 2], { samples: 30 });
+    assert.throws(() => gatherRows(t(x, [N, 2]), [N]), /outside/);
   });
 
   function ref(field: ArrayLike<number>, c: number, norm: 'l1' | 'l2', weights: ArrayLike<number> | null): number {
