@@ -40,7 +40,7 @@ export interface CoarseWeights {
   contour: number;
   /** Weight of the dense (478-point) landmark term relative to w_lan (default 0.5). */
   dense: number;
-  /** w_id, identity prior on standardised coefficients (default 3e-4). */
+  /** w_id, identity prior on standardised coefficients (default 1e-4). */
   identityPrior: number;
   /** w_exp, expression prior (default 1e-3). */
   expressionPrior: number;
@@ -54,7 +54,7 @@ export const DEFAULT_COARSE_WEIGHTS: Readonly<CoarseWeights> = Object.freeze({
   landmark: 20,
   contour: 0.5,
   dense: 0.5,
-  identityPrior: 3e-4,
+  identityPrior: 1e-4,
   expressionPrior: 1e-3,
   huber: 0.1,
 });
@@ -255,7 +255,16 @@ export interface FrameSystemOptions {
   maxSamples: number;
   /** Rounds of lighting/albedo alternation (0 keeps the state's lighting and albedo). */
   lightingRounds: number;
+  /** Jaw contour handling (default `marching`, see `contour.ts`; `static` uses the model's fixed vertices). */
+  contour?: ContourMode;
 }
+
+/**
+ * How landmarks 0..16 are matched: `marching` moves them to the current silhouette (for detectors that mark the
+ * visible outline: Human, face-api, most 68-point detectors); `static` keeps the model's landmark vertices (for
+ * landmarks that are fixed surface points, e.g. synthetic ground truth).
+ */
+export type ContourMode = 'marching' | 'static';
 
 /**
  * Builds one photo's system at the current iterate: picks visible photometric samples, solves lighting and
@@ -338,7 +347,7 @@ export function buildFrameSystem(
       const conf = frame.confidence ? frame.confidence[k] : 1;
       if (!(conf > 0)) continue;
       const cand = ctx.contour.lists[k];
-      if (cand.length > 0) {
+      if (cand.length > 0 && options.contour !== 'static') {
         // The silhouette point of the strip: furthest out on the landmark's side at the current pose.
         let best = -1, bestU = -Infinity;
         for (let j = 0; j < cand.length; j++) {
@@ -509,8 +518,8 @@ export function frameResiduals(ctx: FitContext, sys: FrameSystem, id: Float64Arr
   return out;
 }
 
-/** Prior energy of one photo's expression plus (when `withIdentity`) the identity. */
-function priorEnergy(ctx: FitContext, w: CoarseWeights, id: Float64Array, fs: FrameState, withIdentity: boolean): number {
+/** Prior energy (w_id |z_id|^2 + w_exp |z_exp|^2) of one photo's expression plus (when `withIdentity`) the identity. */
+export function priorEnergy(ctx: FitContext, w: CoarseWeights, id: Float64Array, fs: FrameState, withIdentity: boolean): number {
   let e = 0;
   if (withIdentity) for (let k = 0; k < ctx.Ki; k++) e += w.identityPrior * id[k] * id[k];
   for (let k = 0; k < ctx.Ke; k++) e += w.expressionPrior * fs.exp[k] * fs.exp[k];
@@ -776,6 +785,8 @@ export interface CoarseOptions {
   schedule?: Partial<CoarseSchedule>;
   /** Starting states (e.g. from an earlier fit); default: rigid start from landmarks. */
   initial?: CoarseState;
+  /** Jaw contour handling (default `marching`). */
+  contour?: ContourMode;
   signal?: AbortSignal;
 }
 
@@ -822,6 +833,7 @@ export function fitCoarse(ctx: FitContext, frames: FrameInput[], options: Coarse
         level: null,
         maxSamples: 0,
         lightingRounds: 0,
+        contour: options.contour,
       });
     });
     const poseOnly = it < 2;
@@ -848,6 +860,7 @@ export function fitCoarse(ctx: FitContext, frames: FrameInput[], options: Coarse
           level,
           maxSamples: schedule.samples[li] ?? 1000,
           lightingRounds: first ? 3 : 1,
+          contour: options.contour,
         });
       });
       first = false;

@@ -27,6 +27,7 @@ import {
   type CoarseSchedule,
   type CoarseState,
   type CoarseWeights,
+  type ContourMode,
   type FitContext,
   type FrameInput,
 } from './coarse.js';
@@ -61,6 +62,8 @@ export interface FitOptions {
    * `denseCorrespondence`), used as extra landmark terms when the detection has `dense`.
    */
   denseCorrespondence?: DenseCorrespondence;
+  /** Jaw-contour landmark handling (default `marching`; `static` for landmarks that are fixed surface points). */
+  contour?: ContourMode;
   /** Cancels the fit between iterations. */
   signal?: AbortSignal;
 }
@@ -174,6 +177,7 @@ export function fitFaces(images: readonly Image[], faces: readonly DetectedFace[
   const coarse = fitCoarse(ctx, frames.map((f) => f.input), {
     weights: options.weights,
     schedule: options.schedule,
+    contour: options.contour,
     signal: options.signal,
   });
   const share = 1 / frames.length;
