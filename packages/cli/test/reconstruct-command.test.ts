@@ -9,7 +9,7 @@ import { parseGlb, parseObj, parsePly } from '@facekit/core';
 import { readImage } from '@facekit/core/node';
 import { MAX_OVERLAY_SIDE } from '../src/reconstruct/overlay.js';
 import type { ResultJson } from '../src/reconstruct/result-json.js';
-import { IMAGES_DIR, SAMPLE_IMAGE, runCli, skipWithoutImages } from './helpers.js';
+import { ICT_DIR, IMAGES_DIR, SAMPLE_IMAGE, runCli, skipWithoutIct, skipWithoutImages } from './helpers.js';
 
 const validator = createRequire(import.meta.url)('gltf-validator') as {
   validateBytes(data: Uint8Array, options?: { maxIssues?: number }): Promise<{ issues: { numErrors: number } }>;
@@ -23,10 +23,10 @@ function readResult(dir: string): ResultJson {
 }
 
 /** Checks one output folder against the public contract and the anatomy of a frontal face. */
-async function checkOutputs(dir: string, formats: string[] = ['obj', 'glb']): Promise<ResultJson> {
+async function checkOutputs(dir: string, formats: string[] = ['obj', 'glb'], method = 'facemesh'): Promise<ResultJson> {
   const result = readResult(dir);
   assert.equal(result.version, 1);
-  assert.equal(result.method, 'facemesh');
+  assert.equal(result.method, method);
   const [bx, by, bw, bh] = result.box!;
   assert.ok(bw > 20 && bh > 20, 'a face-sized box');
   assert.ok(result.confidence! > 0.5 && result.confidence! <= 1);
@@ -198,5 +198,46 @@ describe('facekit reconstruct on the development photos', { skip: skipWithoutIma
       const d = Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
       if (result.mesh.units === 'mm') assert.ok(d > 70 && d < 120, `${dir}: eye corners ${d.toFixed(1)} mm apart`);
     }
+  });
+});
+
+describe('facekit reconstruct --method fit (ICT-FaceKit)', { skip: skipWithoutIct }, () => {
+  before(() => {
+    process.env.FACEKIT_ICT_DIR = ICT_DIR;
+  });
+
+  it('fits the sample and writes the model parameters; the 68 landmarks agree with the facemesh ones', async () => {
+    const out = join(work, 'fit');
+    const { code, err } = await runCli(['reconstruct', SAMPLE_IMAGE, '--method', 'fit', '--model', ICT_DIR, '--out', out]);
+    assert.equal(code, 0, err.join('\n'));
+    const result = await checkOutputs(join(out, 'astronaut'), ['obj', 'glb'], 'fit');
+    assert.equal(result.model, 'ict-facekit');
+    assert.equal(result.mesh.units, 'cm');
+    assert.ok(result.params && result.params.identity.length > 0 && result.params.expression.length === 53);
+    assert.equal(result.lighting?.length, 27);
+    const reference = readResult(join(work, 'sample', 'astronaut'));
+    const size = Math.sqrt(reference.box![2] * reference.box![3]);
+    let sum = 0;
+    for (let i = 0; i < 68; i++) sum += Math.hypot(result.landmarks2d![i][0] - reference.landmarks2d![i][0], result.landmarks2d![i][1] - reference.landmarks2d![i][1]);
+    assert.ok(sum / 68 / size < 0.05, `fit vs facemesh landmark NME ${(sum / 68 / size).toFixed(4)}`);
+  });
+
+  it('--same-person fits one identity to several photos', async () => {
+    const mirrored = join(work, 'mirrored.png');
+    await sharp(SAMPLE_IMAGE).flop().png().toFile(mirrored);
+    const out = join(work, 'same');
+    const { code, err } = await runCli(['reconstruct', SAMPLE_IMAGE, mirrored, '--method', 'fit', '--model', ICT_DIR, '--same-person', '--out', out, '--format', 'glb']);
+    assert.equal(code, 0, err.join('\n'));
+    const a = readResult(join(out, 'astronaut'));
+    const b = readResult(join(out, 'mirrored'));
+    assert.deepEqual(a.params!.identity, b.params!.identity);
+    // Mirrored photo: the head turns the other way.
+    assert.ok(Math.abs(a.pose.yaw + b.pose.yaw) < 6, `yaw ${a.pose.yaw} vs ${b.pose.yaw}`);
+  });
+
+  it('--same-person with a method that cannot share an identity says which can', async () => {
+    const { code, err } = await runCli(['reconstruct', SAMPLE_IMAGE, SAMPLE_IMAGE, '--same-person', '--out', join(work, 'same-fm')]);
+    assert.equal(code, 2);
+    assert.match(err[0], /method "facemesh" cannot fit several photos of one person; methods that can: fit/);
   });
 });

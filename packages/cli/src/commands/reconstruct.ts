@@ -1,7 +1,7 @@
 import { access, mkdir, rm, writeFile, constants } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { registries, type Detector, type FaceModel, type Predictor } from '@facekit/core';
+import { registries, type DetectedFace, type Detector, type FaceModel, type Predictor } from '@facekit/core';
 import { readImage } from '@facekit/core/node';
 import { loadModelSpec } from '../model-spec.js';
 import { loadPlugins } from '../plugins.js';
@@ -21,6 +21,7 @@ options:
   --out <dir>         output folder (default: out)
   --all-faces         reconstruct every face, into <out>/<stem>/face-<i>/ (default: the largest face, into <out>/<stem>/)
   --format <list>     mesh formats, comma-separated from obj,glb,ply (default: obj,glb)
+  --same-person       the photos show one person: fit one shared identity (methods that support it: fit)
 
 Writes per input <out>/<stem>/: mesh.obj + mesh.mtl + texture.png, mesh.glb, overlay.png, result.json.
 A failing input is reported and the batch goes on; the exit code is 1 when any input failed.`;
@@ -85,6 +86,68 @@ async function reconstructOne(path: string, outDir: string, setup: Setup, format
   return written;
 }
 
+/**
+ * `--same-person`: decodes and detects every photo, then lets the predictor fit them together with one identity.
+ * Photos that fail to decode or show no face are reported and left out; the rest are fitted together.
+ */
+async function reconstructSamePerson(
+  inputs: string[],
+  stems: string[],
+  outRoot: string,
+  setup: Setup,
+  formats: MeshFormatName[],
+  io: Output,
+): Promise<number> {
+  const predictor = setup.predictor;
+  if (!predictor.predictSamePerson) {
+    const able = [];
+    for (const name of registries.predictors.names()) {
+      const p = await registries.predictors.get(name).catch(() => undefined);
+      if (p?.predictSamePerson) able.push(name);
+    }
+    throw new CliError(`method "${setup.method}" cannot fit several photos of one person; methods that can: ${able.join(', ') || 'none registered'}`);
+  }
+  const started = performance.now();
+  const ok: Array<{ index: number; photo: Awaited<ReturnType<typeof readImage>>; face: DetectedFace; decode: number; detect: number; start: number }> = [];
+  let failed = 0;
+  for (let i = 0; i < inputs.length; i++) {
+    const start = performance.now();
+    try {
+      const photo = await readImage(inputs[i]);
+      const decode = performance.now() - start;
+      const t1 = performance.now();
+      const [face] = await setup.detector.detect(photo);
+      if (!face) throw new CliError(`no face found in ${inputs[i]}`, 1);
+      ok.push({ index: i, photo, face, decode, detect: performance.now() - t1, start });
+    } catch (error) {
+      failed++;
+      io.err(`FAIL ${inputs[i]}: ${errorMessage(error)}`);
+    }
+  }
+  if (ok.length > 0) {
+    const t2 = performance.now();
+    const recs = await predictor.predictSamePerson(
+      ok.map((o) => o.photo),
+      { faces: ok.map((o) => o.face), ...(setup.model ? { model: setup.model } : {}) },
+    );
+    const predict = (performance.now() - t2) / ok.length;
+    for (let k = 0; k < ok.length; k++) {
+      const { index, photo, decode, detect, start } = ok[k];
+      try {
+        const dir = join(outRoot, stems[index]);
+        await writeReconstruction(dir, recs[k], photo, inputs[index], formats, { start, decode, detect, predict });
+        io.out(`ok   ${inputs[index]} -> ${dir}`);
+      } catch (error) {
+        failed++;
+        io.err(`FAIL ${inputs[index]}: ${errorMessage(error)}`);
+      }
+    }
+  }
+  const seconds = (performance.now() - started) / 1000;
+  io.out(`${inputs.length - failed} succeeded, ${failed} failed, ${inputs.length} image(s) of one person in ${seconds.toFixed(1)} s`);
+  return failed > 0 ? 1 : 0;
+}
+
 /** `facekit reconstruct`: photos in, 3D faces out. */
 export const reconstructCommand: Command = {
   name: 'reconstruct',
@@ -102,6 +165,7 @@ export const reconstructCommand: Command = {
         out: { type: 'string', default: 'out' },
         'all-faces': { type: 'boolean', default: false },
         format: { type: 'string', default: 'obj,glb' },
+        'same-person': { type: 'boolean', default: false },
       },
     });
     if (positionals.length === 0) throw new CliError(`no input images given\n${USAGE}`);
@@ -122,6 +186,10 @@ export const reconstructCommand: Command = {
     const setup = await setUp(values.method, values.detector, values.model);
 
     const stems = outputStems(inputs);
+    if (values['same-person']) {
+      if (values['all-faces']) throw new CliError('--same-person and --all-faces exclude each other: one face per photo is the same person');
+      return reconstructSamePerson(inputs, stems, outRoot, setup, formats, io);
+    }
     const progress = new ProgressBar(inputs.length);
     const started = performance.now();
     let failed = 0;

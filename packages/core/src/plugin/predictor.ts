@@ -21,5 +21,11 @@ export interface Predictor<O extends PredictOptions = PredictOptions> {
   /** Id of the face model the predictor decodes with, if fixed (DECA: `flame`). */
   readonly modelId?: string;
   predict(image: Image, options?: O): Promise<Reconstruction>;
+  /**
+   * Reconstructs several photos of one person with one shared identity and per-photo expression, pose and
+   * lighting (the shape consistency of RingNet and DECA). Optional: methods without it reconstruct each photo
+   * on its own. `options.faces[i]` is the face to use in `images[i]`.
+   */
+  predictSamePerson?(images: readonly Image[], options: O & { faces: readonly DetectedFace[] }): Promise<Reconstruction[]>;
   dispose?(): Promise<void> | void;
 }

@@ -18,6 +18,11 @@ export interface Reconstruction {
   model?: { id: string; params: Record<string, Float32Array> };
   /** The reconstructed mesh (coarse, or detailed when the method refines it). */
   mesh: Mesh;
+  /**
+   * The mesh before detail refinement (same topology, frame and units as {@link mesh}), when the method has a
+   * separate detail stage; lets evaluations score coarse and detailed results side by side.
+   */
+  coarseMesh?: Mesh;
   /** Unit of {@link mesh} coordinates. */
   units: LengthUnit;
   /** Maps mesh coordinates to pixels of the original image. */
