@@ -17,7 +17,9 @@
  */
 import {
   computeVertexNormals,
+  computeVertexTriangles,
   createRasterBuffers,
+  SH_DECA_FACTORS,
   rasterize,
   shadeVertices,
   solveSHLighting,
@@ -167,6 +169,25 @@ export interface FrameSystem {
   lMean: Float64Array;
   lTarget: Float64Array;
   wLan: Float64Array;
+  /**
+   * Shading linearisation of the photometric samples (absent: shading held fixed, `target` used): the model
+   * colour is `alb * S(R n)`, with the model-frame normal `n = normalize(n0 + sum_k nb_k (z_k - z0_k))`.
+   */
+  shade?: ShadeSystem;
+}
+
+/** See {@link FrameSystem.shade}. */
+export interface ShadeSystem {
+  /** ns x 3 albedo at the samples. */
+  alb: Float64Array;
+  /** ns x 3 model-frame unit normals at the linearisation point. */
+  n0: Float64Array;
+  /** ns x K x 3 derivatives of the unit normal w.r.t. the standardised coefficients (tangent to n0). */
+  nb: Float64Array;
+  /** Coefficients [identity | expression] of the linearisation point. */
+  z0: Float64Array;
+  /** SH lighting (27, DECA). */
+  light: Float32Array;
 }
 
 /** Per-photo geometry of the current iterate, kept for the later stages. */
@@ -257,6 +278,11 @@ export interface FrameSystemOptions {
   lightingRounds: number;
   /** Jaw contour handling (default `marching`, see `contour.ts`; `static` uses the model's fixed vertices). */
   contour?: ContourMode;
+  /**
+   * Differentiate the shading through the normals (shape from shading; default true). False holds the shaded
+   * albedo fixed within a step (the photometric term then only aligns image features).
+   */
+  shading?: boolean;
 }
 
 /**
@@ -333,6 +359,17 @@ export function buildFrameSystem(
   const sB = new Float64Array(ns * K * 3);
   const sMean = new Float64Array(ns * 3);
   gatherBasis(lin, samples, null, sB, sMean, K);
+  let shade: ShadeSystem | undefined;
+  if (ns >= 30 && (options.shading ?? true)) {
+    shade = {
+      alb: Float64Array.from(evaluateAlbedo(ctx.albedo, fs.albedo, samples)),
+      n0: new Float64Array(ns * 3),
+      nb: new Float64Array(ns * K * 3),
+      z0: zOf(ctx, id, fs),
+      light: Float32Array.from(fs.light),
+    };
+    normalBasis(ctx, geo.positions, samples, shade.n0, shade.nb);
+  }
 
   // Landmarks: 68 (contour ones moved to the current silhouette) plus the dense ones.
   const lmV: number[] = [];
@@ -386,7 +423,113 @@ export function buildFrameSystem(
   const lB = new Float64Array(nl * K * 3);
   const lMean = new Float64Array(nl * 3);
   gatherBasis(lin, Uint32Array.from(lmV), Float32Array.from(lmW), lB, lMean, K);
-  return { level, ns, samples, sB, sMean, target, wPhot, nl, lB, lMean, lTarget: Float64Array.from(tgt), wLan: Float64Array.from(wl) };
+  const sys: FrameSystem = { level, ns, samples, sB, sMean, target, wPhot, nl, lB, lMean, lTarget: Float64Array.from(tgt), wLan: Float64Array.from(wl) };
+  if (shade) sys.shade = shade;
+  return sys;
+}
+
+const vertexTriangles = new WeakMap<FitContext, ReturnType<typeof computeVertexTriangles>>();
+
+/**
+ * Unit normals (model frame) of the listed vertices at `positions`, and their derivatives w.r.t. every
+ * standardised coefficient: with the area-weighted normal N_i = sum over incident triangles of the cross
+ * product of two edges, dN_i = sum_t sum_corners m dp_m x (p_next(m) - p_prev(m)), dp_m = basis column of m;
+ * the unit normal's derivative is (I - n n^T) dN / |N|.
+ */
+export function normalBasis(ctx: FitContext, positions: Float32Array, vertices: Uint32Array, outN: Float64Array, outNB: Float64Array): void {
+  const lin = ctx.lin;
+  let vt = vertexTriangles.get(ctx);
+  if (!vt) vertexTriangles.set(ctx, (vt = computeVertexTriangles(lin.triangles, lin.vertexCount)));
+  const tris = lin.triangles;
+  const K = ctx.K;
+  const n3 = lin.mean.length;
+  const B = lin.basis;
+  const ring: number[] = [];
+  const E: number[] = [];
+  for (let p = 0; p < vertices.length; p++) {
+    const i = vertices[p];
+    ring.length = 0;
+    E.length = 0;
+    let Nx = 0, Ny = 0, Nz = 0;
+    for (let q = vt.offsets[i]; q < vt.offsets[i + 1]; q++) {
+      const f = vt.triangles[q];
+      const a = 3 * tris[3 * f], b = 3 * tris[3 * f + 1], c = 3 * tris[3 * f + 2];
+      const e1x = positions[b] - positions[a], e1y = positions[b + 1] - positions[a + 1], e1z = positions[b + 2] - positions[a + 2];
+      const e2x = positions[c] - positions[a], e2y = positions[c + 1] - positions[a + 1], e2z = positions[c + 2] - positions[a + 2];
+      Nx += e1y * e2z - e1z * e2y;
+      Ny += e1z * e2x - e1x * e2z;
+      Nz += e1x * e2y - e1y * e2x;
+      for (let m = 0; m < 3; m++) {
+        const j = tris[3 * f + m];
+        const nx = 3 * tris[3 * f + ((m + 1) % 3)], pv = 3 * tris[3 * f + ((m + 2) % 3)];
+        let r = ring.indexOf(j);
+        if (r < 0) {
+          r = ring.length;
+          ring.push(j);
+          E.push(0, 0, 0);
+        }
+        E[3 * r] += positions[nx] - positions[pv];
+        E[3 * r + 1] += positions[nx + 1] - positions[pv + 1];
+        E[3 * r + 2] += positions[nx + 2] - positions[pv + 2];
+      }
+    }
+    const len = Math.hypot(Nx, Ny, Nz) || 1;
+    const mx = Nx / len, my = Ny / len, mz = Nz / len;
+    outN[3 * p] = mx;
+    outN[3 * p + 1] = my;
+    outN[3 * p + 2] = mz;
+    const o = p * K * 3;
+    for (let k = 0; k < K; k++) {
+      let dx = 0, dy = 0, dz = 0;
+      const src = k * n3;
+      for (let r = 0; r < ring.length; r++) {
+        const v = src + 3 * ring[r];
+        const bx = B[v], by = B[v + 1], bz = B[v + 2];
+        const ex = E[3 * r], ey = E[3 * r + 1], ez = E[3 * r + 2];
+        dx += by * ez - bz * ey;
+        dy += bz * ex - bx * ez;
+        dz += bx * ey - by * ex;
+      }
+      const dot = dx * mx + dy * my + dz * mz;
+      outNB[o + 3 * k] = (dx - dot * mx) / len;
+      outNB[o + 3 * k + 1] = (dy - dot * my) / len;
+      outNB[o + 3 * k + 2] = (dz - dot * mz) / len;
+    }
+  }
+}
+
+/**
+ * Camera-frame unit normal of shaded sample p at coefficients z (the linearised normal, renormalised),
+ * written to `out`.
+ */
+function shadeNormal(sh: ShadeSystem, p: number, z: Float64Array, K: number, R: Float64Array, out: Float64Array): void {
+  let x = sh.n0[3 * p], y = sh.n0[3 * p + 1], w = sh.n0[3 * p + 2];
+  const ob = p * K * 3;
+  for (let k = 0; k < K; k++) {
+    const d = z[k] - sh.z0[k];
+    if (d === 0) continue;
+    x += d * sh.nb[ob + 3 * k];
+    y += d * sh.nb[ob + 3 * k + 1];
+    w += d * sh.nb[ob + 3 * k + 2];
+  }
+  const l = Math.hypot(x, y, w) || 1;
+  x /= l;
+  y /= l;
+  w /= l;
+  out[0] = R[0] * x + R[1] * y + R[2] * w;
+  out[1] = R[3] * x + R[4] * y + R[5] * w;
+  out[2] = R[6] * x + R[7] * y + R[8] * w;
+}
+
+/** DECA SH shading of channel c at camera-frame normal (x, y, z) and its gradient (written to `grad`). */
+function shadeWithGradient(L: Float32Array, c: number, x: number, y: number, z: number, grad: Float64Array): number {
+  const f = SH_DECA_FACTORS;
+  const l0 = L[c] * f[0], l1 = L[3 + c] * f[1], l2 = L[6 + c] * f[2], l3 = L[9 + c] * f[3], l4 = L[12 + c] * f[4];
+  const l5 = L[15 + c] * f[5], l6 = L[18 + c] * f[6], l7 = L[21 + c] * f[7], l8 = L[24 + c] * f[8];
+  grad[0] = l1 + l4 * y + l5 * z + 2 * l7 * x;
+  grad[1] = l2 + l4 * x + l6 * z - 2 * l7 * y;
+  grad[2] = l3 + l5 * x + l6 * y + 6 * l8 * z;
+  return l0 + l1 * x + l2 * y + l3 * z + l4 * x * y + l5 * x * z + l6 * y * z + l7 * (x * x - y * y) + l8 * (3 * z * z - 1);
 }
 
 function huberWeights(obs: Float64Array, shading: Float64Array, alb: Float32Array, delta: number): Float32Array {
@@ -500,12 +643,20 @@ export function frameResiduals(ctx: FitContext, sys: FrameSystem, id: Float64Arr
   const out = new Float64Array(sys.ns * 3 + sys.nl * 2);
   const pos = new Float64Array(3);
   const smp = new Float64Array(9);
+  const sh = sys.shade;
+  const nc = new Float64Array(3);
+  const grad = new Float64Array(3);
   for (let p = 0; p < sys.ns; p++) {
     pointPosition(sys.sB, sys.sMean, p, z, ctx.K, pos);
     const [u, v] = projectPoint(fs, pos);
     sampleLevel(sys.level!, u, v, smp);
     const sw = Math.sqrt(sys.wPhot[p]);
-    for (let c = 0; c < 3; c++) out[3 * p + c] = sw * (smp[c] - sys.target[3 * p + c]);
+    if (sh) {
+      shadeNormal(sh, p, z, ctx.K, fs.R, nc);
+      for (let c = 0; c < 3; c++) out[3 * p + c] = sw * (smp[c] - sh.alb[3 * p + c] * shadeWithGradient(sh.light, c, nc[0], nc[1], nc[2], grad));
+    } else {
+      for (let c = 0; c < 3; c++) out[3 * p + c] = sw * (smp[c] - sys.target[3 * p + c]);
+    }
   }
   const o = sys.ns * 3;
   for (let p = 0; p < sys.nl; p++) {
@@ -549,6 +700,11 @@ export function frameNormalEquations(ctx: FitContext, sys: FrameSystem, id: Floa
   const q1 = new Float64Array(P), q2 = new Float64Array(P);
   const pos = new Float64Array(3);
   const smp = new Float64Array(9);
+  const sh = sys.shade;
+  const nc = new Float64Array(3);
+  const grad = new Float64Array(3);
+  const row = new Float64Array(P);
+  const { K, Ki } = ctx;
   for (let p = 0; p < sys.ns; p++) {
     const wp = sys.wPhot[p];
     if (wp === 0) continue;
@@ -556,6 +712,33 @@ export function frameNormalEquations(ctx: FitContext, sys: FrameSystem, id: Floa
     const [u, v] = projectPoint(fs, pos);
     sampleLevel(sys.level!, u, v, smp);
     projectionRows(ctx, sys.sB, p, fs, pos, au, av);
+    if (sh) {
+      // Full rows per channel: image shift plus the shading change through the normal (rotation and shape).
+      shadeNormal(sh, p, z, K, fs.R, nc);
+      const R = fs.R;
+      const ob = p * K * 3;
+      for (let c = 0; c < 3; c++) {
+        const rho = sh.alb[3 * p + c];
+        const S = shadeWithGradient(sh.light, c, nc[0], nc[1], nc[2], grad);
+        const r = smp[c] - rho * S;
+        const gx = smp[3 + c], gy = smp[6 + c];
+        for (let j = 0; j < P; j++) row[j] = gx * au[j] + gy * av[j];
+        // Rotation (left increment w): d nc = w x nc, so dS/dw = nc x grad.
+        row[Ki] -= rho * (nc[1] * grad[2] - nc[2] * grad[1]);
+        row[Ki + 1] -= rho * (nc[2] * grad[0] - nc[0] * grad[2]);
+        row[Ki + 2] -= rho * (nc[0] * grad[1] - nc[1] * grad[0]);
+        // Shape: dS/dz_k = (R^T grad) . dn_k.
+        const mx = R[0] * grad[0] + R[3] * grad[1] + R[6] * grad[2];
+        const my = R[1] * grad[0] + R[4] * grad[1] + R[7] * grad[2];
+        const mz = R[2] * grad[0] + R[5] * grad[1] + R[8] * grad[2];
+        for (let k = 0; k < K; k++) {
+          const col = k < Ki ? k : k + 6;
+          row[col] -= rho * (mx * sh.nb[ob + 3 * k] + my * sh.nb[ob + 3 * k + 1] + mz * sh.nb[ob + 3 * k + 2]);
+        }
+        accumulateRow(H, g, P, row, r, wp);
+      }
+      continue;
+    }
     let a = 0, b = 0, d = 0, ru = 0, rv = 0;
     for (let c = 0; c < 3; c++) {
       const gx = smp[3 + c], gy = smp[6 + c];
@@ -787,6 +970,8 @@ export interface CoarseOptions {
   initial?: CoarseState;
   /** Jaw contour handling (default `marching`). */
   contour?: ContourMode;
+  /** Differentiate the shading through the normals (default true; see {@link FrameSystemOptions.shading}). */
+  shading?: boolean;
   signal?: AbortSignal;
 }
 
@@ -861,6 +1046,7 @@ export function fitCoarse(ctx: FitContext, frames: FrameInput[], options: Coarse
           maxSamples: schedule.samples[li] ?? 1000,
           lightingRounds: first ? 3 : 1,
           contour: options.contour,
+          shading: options.shading,
         });
       });
       first = false;

@@ -64,6 +64,8 @@ export interface FitOptions {
   denseCorrespondence?: DenseCorrespondence;
   /** Jaw-contour landmark handling (default `marching`; `static` for landmarks that are fixed surface points). */
   contour?: ContourMode;
+  /** Shape from shading in the coarse stage: differentiate the shading through the normals (default true). */
+  shading?: boolean;
   /** Cancels the fit between iterations. */
   signal?: AbortSignal;
 }
@@ -178,6 +180,7 @@ export function fitFaces(images: readonly Image[], faces: readonly DetectedFace[
     weights: options.weights,
     schedule: options.schedule,
     contour: options.contour,
+    shading: options.shading,
     signal: options.signal,
   });
   const share = 1 / frames.length;
@@ -218,6 +221,7 @@ export function fitFaces(images: readonly Image[], faces: readonly DetectedFace[
     const tDetail = performance.now() - t;
 
     const rec = assemble(ctx, frame, coarse.state, f, positions, normals, albedo, displacementV, options);
+    if (displacementV) rec.coarseMesh = { ...rec.mesh, positions: geo.positions, normals: geo.normals };
     rec.timings = {
       prepare: tPrep * share,
       rigid: coarse.timings.rigid * share,

@@ -97,6 +97,24 @@ export class FitPredictor implements Predictor<FitPredictOptions> {
     reconstruction.timings.predict = performance.now() - t0;
     return reconstruction;
   }
+
+  /**
+   * Fits several photos of one person with one shared identity (see {@link fitSamePerson}); `options.faces[i]`
+   * is the face in `images[i]`. The model is `options.model` or the configured default.
+   */
+  async predictSamePerson(images: readonly Image[], options: FitPredictOptions & { faces: readonly DetectedFace[] }): Promise<Reconstruction[]> {
+    const t0 = performance.now();
+    const model = await this.resolveModel(options);
+    const { faces, ...rest } = options;
+    const merged: FitOptions = { ...this.config.defaults, ...rest };
+    if (!merged.denseCorrespondence && faces.every((f) => f.dense) && this.config.denseCorrespondence) {
+      merged.denseCorrespondence = await this.config.denseCorrespondence(model);
+    }
+    const recs = fitFaces(images, faces, model, merged).map((r) => r.reconstruction);
+    const each = (performance.now() - t0) / Math.max(1, images.length);
+    for (const r of recs) r.timings.predict = each;
+    return recs;
+  }
 }
 
 /** Creates a {@link FitPredictor}. */
