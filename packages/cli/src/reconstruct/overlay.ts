@@ -26,6 +26,22 @@ const DEFAULT_LIGHT = new Float32Array([
   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 ]);
 
+/**
+ * The estimated lighting with its colour removed (channels averaged) and its brightness normalised so the
+ * ambient term matches {@link DEFAULT_LIGHT}: the overlay shows the geometry lit from the estimated
+ * directions, in grey, whatever the skin tone and white balance the method attributed to the light.
+ */
+function greyLighting(lighting: Float32Array): Float32Array {
+  const out = new Float32Array(27);
+  for (let k = 0; k < 9; k++) {
+    const g = (lighting[3 * k] + lighting[3 * k + 1] + lighting[3 * k + 2]) / 3;
+    out[3 * k] = out[3 * k + 1] = out[3 * k + 2] = g;
+  }
+  const scale = out[0] > 1e-6 ? DEFAULT_LIGHT[0] / out[0] : 1;
+  for (let i = 0; i < 27; i++) out[i] *= scale;
+  return out;
+}
+
 /** Longest side of an overlay; larger photos are shown downscaled (a 60-megapixel overlay helps nobody). */
 export const MAX_OVERLAY_SIDE = 2048;
 
@@ -76,7 +92,7 @@ export function renderOverlay(input: ImageU8, rec: Reconstruction, options: { op
     pixelNormals[o + 2] /= n;
   }
   const albedo = new Float32Array(pixelNormals.length).fill(0.72);
-  const light = rec.lighting && rec.albedo ? rec.lighting : DEFAULT_LIGHT;
+  const light = rec.lighting ? greyLighting(rec.lighting) : DEFAULT_LIGHT;
   const shaded = shadeImage(pixelNormals, albedo, light, { mask });
   for (let i = 0; i < shaded.length; i++) shaded[i] = Math.min(1, Math.max(0, shaded[i]));
   const out = compositeOver(photo, shaded, 3, mask, { opacity: options.opacity ?? 0.7 });
