@@ -76,4 +76,35 @@ describe('facekit synth + eval (ICT-FaceKit)', { skip: skipWithoutIct }, () => {
     assert.equal(one.options.icp, false);
     assert.equal(one.samples[0].method!.regions.face.icpIterations, 0);
   });
+
+  it('eval --method fit scores the coarse and the detailed mesh next to the baseline', async (t) => {
+    await loadPlugins();
+    if (!registries.predictors.has('fit')) {
+      t.skip('the fit predictor is not registered in this checkout');
+      return;
+    }
+    const registration = registries.predictors.registration('fit')!;
+    const availability = registration.check ? await registration.check() : { available: true, reasons: [] };
+    if (!availability.available) {
+      t.skip(`fit cannot run here: ${availability.reasons.join('; ')}`);
+      return;
+    }
+    const reportPath = join(work, 'report-fit.json');
+    const r = await runCli(['eval', '--method', 'fit', '--model', ICT_DIR, '--data', data, '--out', reportPath]);
+    assert.equal(r.code, 0, [...r.out, ...r.err].join('\n'));
+    assert.ok(r.out.some((l) => l.startsWith('fit (coarse) ') && l.includes('now-crop median')));
+    assert.ok(r.out.some((l) => l.startsWith('fit (detailed) ') && l.includes('face median')));
+    const report = JSON.parse(readFileSync(reportPath, 'utf8')) as EvalReport;
+    assert.equal(report.summary.succeeded, 2);
+    assert.ok(report.summary.coarse && report.summary.coarse.count === 2);
+    for (const s of report.samples) {
+      for (const score of [s.method!, s.coarse!]) {
+        for (const region of ['now-crop', 'face']) {
+          const m = score.regions[region].median;
+          // Same order as the mean face (identity zeroed, everything else true); see packages/fit/README.md.
+          assert.ok(m > 0.05 && m < 2.5 * s.baseline.regions[region].median + 0.5, `fit ${region} median ${m} mm`);
+        }
+      }
+    }
+  });
 });

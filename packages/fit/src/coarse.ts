@@ -40,7 +40,10 @@ export interface CoarseWeights {
   landmark: number;
   /** Multiplier of the jaw-contour landmarks 0..16 (default 0.5). */
   contour: number;
-  /** Weight of the dense (478-point) landmark term relative to w_lan (default 0.5). */
+  /**
+   * Weight of the dense (478-point) landmark term relative to w_lan (default 0: on synthetic renders with known
+   * geometry the mean-face correspondence biased the identity, 1.16 -> 1.28 mm NoW-crop median).
+   */
   dense: number;
   /** w_id, identity prior on standardised coefficients (default 1e-4). */
   identityPrior: number;
@@ -55,7 +58,7 @@ export const DEFAULT_COARSE_WEIGHTS: Readonly<CoarseWeights> = Object.freeze({
   photometric: 1,
   landmark: 20,
   contour: 0.5,
-  dense: 0.5,
+  dense: 0,
   identityPrior: 1e-4,
   expressionPrior: 1e-3,
   huber: 0.1,
@@ -90,6 +93,11 @@ export interface FrameInput {
   dense?: { points: Float64Array; vertices: Uint32Array; weights: Float32Array };
   /** Face size D in px (normalises the landmark term). */
   faceSize: number;
+  /**
+   * Surface points the 68 landmarks are matched to (68 x 3 local vertex ids and weights), when the detector's
+   * points differ from the model's landmark definition (see `calibration.ts`); default the model's own.
+   */
+  landmarkEmbedding?: { vertices: Uint32Array; weights: Float32Array };
 }
 
 /** Per-photo unknowns. */
@@ -188,6 +196,12 @@ export interface ShadeSystem {
   z0: Float64Array;
   /** SH lighting (27, DECA). */
   light: Float32Array;
+  /**
+   * When set (ns x 3), the photo's colours at the linearisation point: the samples do not slide over the image
+   * (no image-gradient term), so the photometric term constrains the shape through the shading only and an
+   * albedo the model lacks (lips, brows, make-up) cannot drag vertices towards matching colours.
+   */
+  obs?: Float64Array;
 }
 
 /** Per-photo geometry of the current iterate, kept for the later stages. */
@@ -283,6 +297,8 @@ export interface FrameSystemOptions {
    * albedo fixed within a step (the photometric term then only aligns image features).
    */
   shading?: boolean;
+  /** With `shading`, also let samples slide over the image (image-gradient term; default false). */
+  imageShift?: boolean;
 }
 
 /**
@@ -368,6 +384,7 @@ export function buildFrameSystem(
       z0: zOf(ctx, id, fs),
       light: Float32Array.from(fs.light),
     };
+    if (!options.imageShift) shade.obs = obs;
     normalBasis(ctx, geo.positions, samples, shade.n0, shade.nb);
   }
 
@@ -378,7 +395,7 @@ export function buildFrameSystem(
   const wl: number[] = [];
   const D2 = frame.faceSize * frame.faceSize;
   if (frame.landmarks && lin.landmarkVertices && lin.landmarkWeights) {
-    const lv = lin.landmarkVertices, lw = lin.landmarkWeights;
+    const lv = frame.landmarkEmbedding?.vertices ?? lin.landmarkVertices, lw = frame.landmarkEmbedding?.weights ?? lin.landmarkWeights;
     const R = fs.R;
     for (let k = 0; k < 68; k++) {
       const conf = frame.confidence ? frame.confidence[k] : 1;
@@ -651,6 +668,7 @@ export function frameResiduals(ctx: FitContext, sys: FrameSystem, id: Float64Arr
     const [u, v] = projectPoint(fs, pos);
     sampleLevel(sys.level!, u, v, smp);
     const sw = Math.sqrt(sys.wPhot[p]);
+    if (sh?.obs) for (let c = 0; c < 3; c++) smp[c] = sh.obs[3 * p + c];
     if (sh) {
       shadeNormal(sh, p, z, ctx.K, fs.R, nc);
       for (let c = 0; c < 3; c++) out[3 * p + c] = sw * (smp[c] - sh.alb[3 * p + c] * shadeWithGradient(sh.light, c, nc[0], nc[1], nc[2], grad));
@@ -720,8 +738,8 @@ export function frameNormalEquations(ctx: FitContext, sys: FrameSystem, id: Floa
       for (let c = 0; c < 3; c++) {
         const rho = sh.alb[3 * p + c];
         const S = shadeWithGradient(sh.light, c, nc[0], nc[1], nc[2], grad);
-        const r = smp[c] - rho * S;
-        const gx = smp[3 + c], gy = smp[6 + c];
+        const r = (sh.obs ? sh.obs[3 * p + c] : smp[c]) - rho * S;
+        const gx = sh.obs ? 0 : smp[3 + c], gy = sh.obs ? 0 : smp[6 + c];
         for (let j = 0; j < P; j++) row[j] = gx * au[j] + gy * av[j];
         // Rotation (left increment w): d nc = w x nc, so dS/dw = nc x grad.
         row[Ki] -= rho * (nc[1] * grad[2] - nc[2] * grad[1]);
@@ -924,9 +942,10 @@ export function rigidFromLandmarks(
   ctx: FitContext,
   landmarks: Float64Array,
   confidence?: Float64Array,
+  embedding?: FrameInput['landmarkEmbedding'],
 ): { R: Float64Array; s: number; tx: number; ty: number } {
   const lin = ctx.lin;
-  const lv = lin.landmarkVertices!, lw = lin.landmarkWeights!;
+  const lv = embedding?.vertices ?? lin.landmarkVertices!, lw = embedding?.weights ?? lin.landmarkWeights!;
   const X = new Float64Array(68 * 3);
   for (let k = 0; k < 68; k++) for (let j = 0; j < 3; j++) for (let c = 0; c < 3; c++) X[3 * k + c] += lw[3 * k + j] * lin.mean[3 * lv[3 * k + j] + c];
   // Normal equations of the 4-parameter rows [m1 m2 m3 t].
@@ -972,6 +991,8 @@ export interface CoarseOptions {
   contour?: ContourMode;
   /** Differentiate the shading through the normals (default true; see {@link FrameSystemOptions.shading}). */
   shading?: boolean;
+  /** Let photometric samples slide over the image (default false; see {@link FrameSystemOptions.imageShift}). */
+  imageShift?: boolean;
   signal?: AbortSignal;
 }
 
@@ -999,7 +1020,7 @@ export function fitCoarse(ctx: FitContext, frames: FrameInput[], options: Coarse
     id: new Float64Array(ctx.Ki),
     frames: frames.map((fr) => {
       if (!fr.landmarks) throw new RangeError('the coarse fit needs 68 landmarks per photo for its rigid start');
-      const rigid = rigidFromLandmarks(ctx, fr.landmarks, fr.confidence);
+      const rigid = rigidFromLandmarks(ctx, fr.landmarks, fr.confidence, fr.landmarkEmbedding);
       const light = new Float32Array(27);
       light[0] = 2.8; // ambient ~0.8 in the DECA convention (factor 0.282)
       return { ...rigid, exp: new Float64Array(ctx.Ke), light, albedo: new Float64Array(ctx.albedo.size) };
@@ -1047,6 +1068,7 @@ export function fitCoarse(ctx: FitContext, frames: FrameInput[], options: Coarse
           lightingRounds: first ? 3 : 1,
           contour: options.contour,
           shading: options.shading,
+          imageShift: options.imageShift,
         });
       });
       first = false;

@@ -35,6 +35,7 @@ import { fitDetail, type DetailOptions } from './detail.js';
 import { linearizeModel, toModelParams, type LinearizedModel } from './linearize.js';
 import { buildPyramid } from './pyramid.js';
 import { photometricError, refineAlbedo } from './refine-albedo.js';
+import { landmarkCalibration } from './calibration.js';
 import { denseToLocal, type DenseCorrespondence } from './dense.js';
 
 /** Options of {@link fitFace} and {@link fitSamePerson}. */
@@ -64,8 +65,15 @@ export interface FitOptions {
   denseCorrespondence?: DenseCorrespondence;
   /** Jaw-contour landmark handling (default `marching`; `static` for landmarks that are fixed surface points). */
   contour?: ContourMode;
+  /**
+   * Match the detector's landmarks to learned surface points when a calibration of the face's detector on the
+   * model exists (see `calibration.ts`; default true).
+   */
+  landmarkCalibration?: boolean;
   /** Shape from shading in the coarse stage: differentiate the shading through the normals (default true). */
   shading?: boolean;
+  /** Let photometric samples slide over the image in the coarse stage (default false). */
+  imageShift?: boolean;
   /** Cancels the fit between iterations. */
   signal?: AbortSignal;
 }
@@ -118,6 +126,26 @@ function prepareFrame(lin: LinearizedModel, image: Image, face: DetectedFace, op
     landmarks[2 * i + 1] = crop[4] * face.landmarks68[2 * i + 1] + crop[5];
   }
   const input: FrameInput = { pyramid, landmarks, faceSize: Math.sqrt(Math.max(1, bw * bh)) * k };
+  const cal = (options.landmarkCalibration ?? true) ? landmarkCalibration(face.detector, lin.id, lin.model.topology.vertexCount) : undefined;
+  if (cal && lin.landmarkVertices && lin.landmarkWeights) {
+    const local = new Map<number, number>();
+    lin.regionVertices.forEach((v, i) => local.set(v, i));
+    const vertices = lin.landmarkVertices.slice();
+    const weights = lin.landmarkWeights.slice();
+    let ok = true;
+    cal.points.forEach((row, q) => {
+      const k = cal.first + q;
+      for (let j = 0; j < 3; j++) {
+        const i = local.get(row[2 * j]);
+        if (i === undefined) ok = false;
+        else {
+          vertices[3 * k + j] = i;
+          weights[3 * k + j] = row[2 * j + 1];
+        }
+      }
+    });
+    if (ok) input.landmarkEmbedding = { vertices, weights };
+  }
   const dc = options.denseCorrespondence;
   if (dc && face.dense && dc.modelId === lin.id) {
     const map = denseToLocal(lin, dc);
@@ -181,6 +209,7 @@ export function fitFaces(images: readonly Image[], faces: readonly DetectedFace[
     schedule: options.schedule,
     contour: options.contour,
     shading: options.shading,
+    imageShift: options.imageShift,
     signal: options.signal,
   });
   const share = 1 / frames.length;

@@ -16,3 +16,4 @@ export * from './linearize.js';
 export * from './pyramid.js';
 export * from './dense.js';
 export { contourCandidates, type ContourCandidates } from './contour.js';
+export * from './calibration.js';

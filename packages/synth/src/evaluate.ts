@@ -8,6 +8,7 @@
 import {
   evaluateNow,
   landmarkNme,
+  pointToSurface,
   type Camera,
   type DistanceSummary,
   type FaceModel,
@@ -214,6 +215,46 @@ export function evaluateReconstruction(
   const score: ReconstructionScore = { regions, landmarkRmsMm: landmarkRms, alignmentScale };
   if (options.landmarks2d && truth.landmarks2d) score.nme = landmarkNme(options.landmarks2d, truth.landmarks2d, { normalization: 'bbox' }).mean;
   return score;
+}
+
+/**
+ * Carries points on one mesh over to another mesh of the same topology (e.g. the landmarks of a detailed mesh
+ * onto its coarse mesh): each point's closest surface point on `from` (triangle + barycentrics) is evaluated
+ * on `to`. Used to score a reconstruction's `coarseMesh` with landmarks that sit on it.
+ *
+ * @param points N x 3 on (or near) `from`'s surface.
+ */
+export function transferPoints(
+  from: Pick<Mesh, 'positions' | 'triangles'>,
+  to: Pick<Mesh, 'positions'>,
+  points: ArrayLike<number>,
+): Float32Array {
+  if (to.positions.length !== from.positions.length) {
+    throw new RangeError(`meshes differ in vertex count: ${from.positions.length / 3} vs ${to.positions.length / 3}`);
+  }
+  const n = points.length / 3;
+  const hit = pointToSurface(points, from);
+  const P = from.positions, Q = to.positions, T = from.triangles;
+  const out = new Float32Array(3 * n);
+  for (let k = 0; k < n; k++) {
+    const t = hit.triangleIds[k];
+    if (t < 0) {
+      out.set([points[3 * k], points[3 * k + 1], points[3 * k + 2]], 3 * k);
+      continue;
+    }
+    const a = 3 * T[3 * t], b = 3 * T[3 * t + 1], c = 3 * T[3 * t + 2];
+    const v0 = [P[b] - P[a], P[b + 1] - P[a + 1], P[b + 2] - P[a + 2]];
+    const v1 = [P[c] - P[a], P[c + 1] - P[a + 1], P[c + 2] - P[a + 2]];
+    const v2 = [hit.closestPoints[3 * k] - P[a], hit.closestPoints[3 * k + 1] - P[a + 1], hit.closestPoints[3 * k + 2] - P[a + 2]];
+    const dot = (x: number[], y: number[]): number => x[0] * y[0] + x[1] * y[1] + x[2] * y[2];
+    const d00 = dot(v0, v0), d01 = dot(v0, v1), d11 = dot(v1, v1), d20 = dot(v2, v0), d21 = dot(v2, v1);
+    const den = d00 * d11 - d01 * d01;
+    const w1 = den !== 0 ? (d11 * d20 - d01 * d21) / den : 0;
+    const w2 = den !== 0 ? (d00 * d21 - d01 * d20) / den : 0;
+    const w0 = 1 - w1 - w2;
+    for (let j = 0; j < 3; j++) out[3 * k + j] = w0 * Q[a + j] + w1 * Q[b + j] + w2 * Q[c + j];
+  }
+  return out;
 }
 
 /** The truth record of a rendered sample, with {@link defaultScanRegions}. */

@@ -8,6 +8,7 @@ import {
   scanRegionVertices,
   summarizeScores,
   toRanges,
+  transferPoints,
   truthFromSynthetic,
   type ReconstructionScore,
 } from '@facekit/synth';
@@ -33,6 +34,17 @@ describe('scan regions and summaries', () => {
     assert.equal(s.regions.face.medianOfMedians, 2);
     assert.equal(s.regions.face.meanOfMeans, 4);
     assert.ok(Math.abs(s.nme!.mean - 0.02) < 1e-12);
+  });
+});
+
+describe('transferPoints', () => {
+  it('carries surface points to a mesh of the same topology by barycentrics', () => {
+    const triangles = Uint32Array.of(0, 1, 2);
+    const from = { positions: Float32Array.of(0, 0, 0, 1, 0, 0, 0, 1, 0), triangles };
+    const to = { positions: Float32Array.of(0, 0, 1, 2, 0, 1, 0, 2, 1) };
+    const out = transferPoints(from, to, [0.25, 0.25, 0, 0.5, 0, 0.1]);
+    assert.deepEqual(Array.from(out, (v) => Math.round(v * 1e6) / 1e6), [0.5, 0.5, 1, 1, 0, 1]);
+    assert.throws(() => transferPoints(from, { positions: new Float32Array(3) }, [0, 0, 0]), /vertex count/);
   });
 });
 

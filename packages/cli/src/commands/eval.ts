@@ -7,6 +7,7 @@ import {
   loadSyntheticSample,
   readDatasetManifest,
   summarizeScores,
+  transferPoints,
   type DatasetManifest,
   type EvaluateOptions,
   type ReconstructionScore,
@@ -24,7 +25,8 @@ const USAGE = `usage: facekit eval --method <name> --data <dir> [options]
 Runs a reconstruction method on every sample of a synthetic dataset (facekit synth) and scores it NoW-style:
 similarity alignment of the predicted 68 landmarks to the true ones (3D), rigid ICP, then distances from the
 true scan points to the predicted surface in mm (regions now-crop and face), and the 2D landmark NME. The
-mean-face baseline (true parameters with the identity zeroed) is scored the same way.
+mean-face baseline (true parameters with the identity zeroed) is scored the same way. When a method also
+returns its mesh before detail refinement (coarseMesh), that is scored too ("coarse" next to "detailed").
 
 options:
   --method <name>     predictor (see facekit methods)
@@ -42,7 +44,10 @@ export interface EvalSampleReport {
   detected: boolean;
   /** Set when detection, prediction or scoring failed. */
   error?: string;
+  /** Score of the method's mesh (the detailed one when it refines). */
   method?: ReconstructionScore;
+  /** Score of the method's coarse mesh, when it returns one (Reconstruction.coarseMesh). */
+  coarse?: ReconstructionScore;
   baseline: ReconstructionScore;
   /** Milliseconds. */
   timings: { baseline: number; detect: number; predict: number; score: number };
@@ -66,6 +71,8 @@ export interface EvalReport {
     detectionRate: number;
     /** The method over the samples it succeeded on. */
     method: ScoreSummary | null;
+    /** The method's coarse meshes (samples that have one), or null when it returns none. */
+    coarse: ScoreSummary | null;
     /** The mean-face baseline over all samples, and over the samples the method succeeded on. */
     baseline: ScoreSummary;
     baselineOnSucceeded: ScoreSummary | null;
@@ -119,7 +126,7 @@ function printSummaryLine(io: Output, label: string, s: ScoreSummary | null): vo
   const face = s.regions.face;
   io.out(
     `${label.padEnd(22)} now-crop median ${mm(now?.medianOfMedians)} mean ${mm(now?.meanOfMeans)} std ${mm(now?.meanOfStds)} | ` +
-      `face median ${mm(face?.medianOfMedians)} mean ${mm(face?.meanOfMeans)} | NME% ${pct(s.nme?.mean)} | n=${s.count}`,
+      `face median ${mm(face?.medianOfMedians)} mean ${mm(face?.meanOfMeans)} std ${mm(face?.meanOfStds)} | NME% ${pct(s.nme?.mean)} | n=${s.count}`,
   );
 }
 
@@ -166,7 +173,8 @@ export const evalCommand: Command = {
     io.out(`${values.method} on ${ids.length} sample(s) of ${dataDir} (${manifest.model.id}, detector ${setup.detectorName}); distances in mm`);
     io.out(
       `${'sample'.padEnd(8)} ${'yaw'.padStart(6)} | ${'now-crop med'.padStart(12)} ${'mean'.padStart(6)} ${'std'.padStart(6)} | ` +
-        `${'face med'.padStart(8)} | ${'NME%'.padStart(6)} | ${'base med'.padStart(8)} ${'NME%'.padStart(6)} | ${'ms'.padStart(6)}`,
+        `${'face med'.padStart(8)} | ${'coarse'.padStart(8)} ${'face'.padStart(6)} | ${'NME%'.padStart(6)} | ` +
+        `${'base med'.padStart(8)} ${'face'.padStart(6)} ${'NME%'.padStart(6)} | ${'ms'.padStart(6)}`,
     );
     const samples: EvalSampleReport[] = [];
     const progress = new ProgressBar(ids.length);
@@ -203,6 +211,11 @@ export const evalCommand: Command = {
         triangleNote ??= skin.name;
         const options: EvaluateOptions = { icp, ...(rec.landmarks2d ? { landmarks2d: rec.landmarks2d } : {}), ...(skin.triangles ? { predictedTriangles: skin.triangles } : {}) };
         report.method = evaluateReconstruction(sample.truth, rec.mesh, rec.landmarks3d, options);
+        if (rec.coarseMesh && rec.coarseMesh.positions.length === rec.mesh.positions.length) {
+          // Landmarks on the coarse surface: the detailed mesh's landmark points carried over (same topology).
+          const coarseLandmarks = transferPoints(rec.mesh, rec.coarseMesh, rec.landmarks3d);
+          report.coarse = evaluateReconstruction(sample.truth, rec.coarseMesh, coarseLandmarks, options);
+        }
         report.timings.score = performance.now() - t3;
         if (rec.error) report.error = `partial result: ${rec.error}`;
       } catch (error) {
@@ -213,9 +226,11 @@ export const evalCommand: Command = {
       const m = report.method;
       const yaw = sample.truthJson.pose.yaw.toFixed(1).padStart(6);
       if (m) {
+        const c = report.coarse;
         io.out(
           `${ids[i].padEnd(8)} ${yaw} | ${mm(m.regions['now-crop']?.median).padStart(12)} ${mm(m.regions['now-crop']?.mean)} ${mm(m.regions['now-crop']?.std)} | ` +
-            `${mm(m.regions.face?.median).padStart(8)} | ${pct(m.nme)} | ${mm(baseline.regions['now-crop']?.median).padStart(8)} ${pct(baseline.nme)} | ` +
+            `${mm(m.regions.face?.median).padStart(8)} | ${mm(c?.regions['now-crop']?.median).padStart(8)} ${mm(c?.regions.face?.median)} | ${pct(m.nme)} | ` +
+            `${mm(baseline.regions['now-crop']?.median).padStart(8)} ${mm(baseline.regions.face?.median)} ${pct(baseline.nme)} | ` +
             `${report.timings.predict.toFixed(0).padStart(6)}${report.error ? `  (${report.error})` : ''}`,
         );
       } else {
@@ -240,13 +255,19 @@ export const evalCommand: Command = {
         failed: samples.length - scored.length,
         detectionRate: samples.length ? samples.filter((s) => s.detected).length / samples.length : 0,
         method: scored.length ? summarizeScores(scored.map((s) => s.method!)) : null,
+        coarse: scored.some((s) => s.coarse) ? summarizeScores(scored.filter((s) => s.coarse).map((s) => s.coarse!)) : null,
         baseline: summarizeScores(samples.map((s) => s.baseline)),
         baselineOnSucceeded: scored.length ? summarizeScores(scored.map((s) => s.baseline)) : null,
         meanPredictMs: predictTimes.length ? predictTimes.reduce((a, b) => a + b, 0) / predictTimes.length : NaN,
       },
     };
     io.out('');
-    printSummaryLine(io, values.method, report.summary.method);
+    if (report.summary.coarse) {
+      printSummaryLine(io, `${values.method} (coarse)`, report.summary.coarse);
+      printSummaryLine(io, `${values.method} (detailed)`, report.summary.method);
+    } else {
+      printSummaryLine(io, values.method, report.summary.method);
+    }
     printSummaryLine(io, 'mean-face baseline', report.summary.baseline);
     io.out(
       `detected ${samples.filter((s) => s.detected).length}/${samples.length}, scored ${scored.length}/${samples.length}, ` +
