@@ -6,6 +6,8 @@
  * is nearer. Pixels are sampled at their centres.
  */
 
+import { RASTER_WASM_BASE64 } from './raster-wasm-bytes.js';
+
 /**
  * Output buffers of {@link rasterize}, all row-major with row 0 at the top (pixel (x, y) at index
  * `p = y * width + x`):
@@ -116,13 +118,8 @@ export function rasterize(
   if (vertices.length % 3 !== 0) throw new RangeError(`vertices has length ${vertices.length}, not a multiple of 3`);
   if (triangles.length % 3 !== 0) throw new RangeError(`triangles has length ${triangles.length}, not a multiple of 3`);
   let buf = options.buffers;
-  if (buf) {
-    if (buf.width !== width || buf.height !== height) {
-      throw new RangeError(`options.buffers is ${buf.width} x ${buf.height} but the raster is ${width} x ${height}`);
-    }
-    clearRasterBuffers(buf);
-  } else {
-    buf = createRasterBuffers(width, height);
+  if (buf && (buf.width !== width || buf.height !== height)) {
+    throw new RangeError(`options.buffers is ${buf.width} x ${buf.height} but the raster is ${width} x ${height}`);
   }
   const persp = options.perspective === true;
   const cull = options.cullBackFaces === true;
@@ -130,7 +127,13 @@ export function rasterize(
   const frontSign = (options.frontFace ?? 'cw') === 'cw' ? -1 : 1;
   const nv = vertices.length / 3;
   const nt = triangles.length / 3;
+  const wasm = rasterWasm();
+  // The wasm path checks the indices itself, once they are in its memory.
+  const done = wasm && rasterizeWasm(wasm, vertices, triangles, nv, nt, width, height, persp, cull, frontSign, buf);
+  if (done) return done;
   checkIndices(triangles, nv);
+  if (buf) clearRasterBuffers(buf);
+  else buf = createRasterBuffers(width, height);
   const vs = scratchVertices(nv * 3);
   const range = prepareVertices(vertices, nv, persp, vs);
   // The z-test runs on integer keys (the key range mapped to [0, 2^28]) so that it can be written without
@@ -149,8 +152,12 @@ export function rasterize(
 
 function checkIndices(triangles: Uint32Array, nv: number): void {
   for (let i = 0; i < triangles.length; i++) {
-    if (triangles[i] >= nv) throw new RangeError(`triangles[${i}] = ${triangles[i]} but there are ${nv} vertices`);
+    if (triangles[i] >= nv) indexError(triangles, i, nv);
   }
+}
+
+function indexError(triangles: Uint32Array, i: number, nv: number): never {
+  throw new RangeError(`triangles[${i}] = ${triangles[i]} but there are ${nv} vertices`);
 }
 
 const keyRange = new Float64Array(2);
@@ -159,7 +166,7 @@ const keyRange = new Float64Array(2);
  * Per-vertex setup once instead of once per incident triangle: fixed-point position and a depth key that is
  * affine in screen space (z, or -1/z under perspective; smaller is nearer in both). Returns [min, max] key.
  */
-function prepareVertices(vertices: Float32Array, nv: number, persp: boolean, vs: Float64Array): Float64Array {
+function prepareVertices(vertices: ArrayLike<number>, nv: number, persp: boolean, vs: Float64Array): Float64Array {
   let kMin = Infinity;
   let kMax = -Infinity;
   for (let i = 0; i < nv; i++) {
@@ -188,7 +195,13 @@ const TRI_STRIDE = 9;
 // Scratch arrays reused across calls (grown on demand); one set per module instance, i.e. per thread.
 let vertexScratch = new Float64Array(0);
 let keyScratch = new Int32Array(0);
-let triangleScratch = new Float64Array(0);
+// The per-triangle planes are a plain JS array with packed double elements, not a Float64Array: the resolve
+// pass reads nine of them per pixel, and once any ArrayBuffer in the process has been detached (every
+// `WebAssembly.Memory.grow` does that, so does transferring a buffer) V8 drops a process-wide assumption and
+// every optimised typed-array access from then on also checks whether its buffer was detached. Packed JS
+// arrays have no buffer to check. Built by `push` so that it stays packed (no hole checks) with double
+// elements (0.5 is not a small integer) from the start.
+let triangleScratch: number[] = [0.5];
 
 function scratchVertices(n: number): Float64Array {
   if (vertexScratch.length < n) vertexScratch = new Float64Array(n);
@@ -200,8 +213,12 @@ function scratchKeys(n: number): Int32Array {
   return keyScratch;
 }
 
-function scratchTriangles(n: number): Float64Array {
-  if (triangleScratch.length < n) triangleScratch = new Float64Array(n);
+function scratchTriangles(n: number): number[] {
+  if (triangleScratch.length < n) {
+    const a: number[] = [];
+    for (let i = 0; i < n; i++) a.push(0.5);
+    triangleScratch = a;
+  }
   return triangleScratch;
 }
 
@@ -219,7 +236,7 @@ function drawTriangles(
   kScale: number,
   ids: Int32Array,
   zq: Int32Array,
-  ts: Float64Array,
+  ts: number[],
 ): void {
   const wMax = width - 1;
   const hMax = height - 1;
@@ -337,14 +354,14 @@ function drawSmall(
   // inner loop, whose exit (a few pixels long, a different count per triangle) would mispredict every row.
   const j0 = (sy0f - cols * sx0f) | 0, j1 = (sy1f - cols * sx1f) | 0, j2 = (sy2f - cols * sx2f) | 0;
   const jp = width - cols;
-  const jk = ky - cols * kx;
   let w0 = w0f | 0, w1 = w1f | 0, w2 = w2f | 0;
-  let k = key;
   let p = minY * width + minX;
   let col = 0;
+  let row = 0;
   for (let i = 0; i < n; i++) {
     const keep = ~((w0 | w1 | w2) >> 31);
-    const kq = k | 0;
+    // The key of pixel (col, row) is (key + row ky) + col kx, as the WebAssembly kernel computes it.
+    const kq = (key + row * ky + col * kx) | 0;
     const old = zq[p];
     const m = keep & -(kq < old);
     zq[p] = old ^ ((old ^ kq) & m);
@@ -358,7 +375,7 @@ function drawSmall(
     w1 = (w1 + sx1 + (j1 & wrap)) | 0;
     w2 = (w2 + sx2 + (j2 & wrap)) | 0;
     p += 1 + (jp & wrap);
-    k += kx + wrapBit * jk;
+    row += wrapBit;
   }
 }
 
@@ -419,12 +436,12 @@ function spanEnd(w: number, sx: number, inv: number): number {
  * Barycentrics and depth of every drawn pixel, computed once per pixel from the winning triangle's planes
  * (perspective-correct when asked). Two loops rather than a flag test per pixel.
  */
-function resolve(buf: RasterBuffers, ts: Float64Array, persp: boolean): void {
+function resolve(buf: RasterBuffers, ts: number[], persp: boolean): void {
   if (persp) resolvePerspective(buf, ts);
   else resolveAffine(buf, ts);
 }
 
-function resolvePerspective(buf: RasterBuffers, ts: Float64Array): void {
+function resolvePerspective(buf: RasterBuffers, ts: number[]): void {
   const { width, height, triangleIds: ids, depth: zbuf, barycentrics: bary } = buf;
   for (let y = 0, p = 0; y < height; y++) {
     const cy = y + 0.5;
@@ -448,7 +465,7 @@ function resolvePerspective(buf: RasterBuffers, ts: Float64Array): void {
   }
 }
 
-function resolveAffine(buf: RasterBuffers, ts: Float64Array): void {
+function resolveAffine(buf: RasterBuffers, ts: number[]): void {
   const { width, height, triangleIds: ids, depth: zbuf, barycentrics: bary } = buf;
   for (let y = 0, p = 0; y < height; y++) {
     const cy = y + 0.5;
@@ -466,4 +483,101 @@ function resolveAffine(buf: RasterBuffers, ts: Float64Array): void {
       bary[o + 2] = b2;
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// WebAssembly back end (raster-wasm.wat): the same two passes, bit-identical, in wasm memory.
+//
+// Why: once any ArrayBuffer in the process has been detached (every `WebAssembly.Memory.grow` does that, so
+// any WASM module loaded alongside — tfjs, onnxruntime, the SH kernel — and so does transferring a buffer), V8
+// drops a process-wide assumption and every optimised typed-array access from then on also checks whether its
+// buffer was detached. That made the per-pixel JS loops above 10-15% slower in a process that had run any WASM
+// code, whatever the rasterizer's own options. Wasm memory accesses carry no such check (nor bounds checks),
+// so the kernel's speed does not depend on what else the process did. The JS path above remains the fallback
+// where WebAssembly is unavailable or the working set would not fit in a 2 GiB wasm memory.
+
+interface RasterExports {
+  memory: WebAssembly.Memory;
+  check(tris: number, count: number, nv: number): number;
+  clear(zq: number, ids: number, n: number, empty: number): void;
+  draw(
+    vs: number, tris: number, nt: number, width: number, height: number, cull: number, frontSign: number,
+    persp: number, kMin: number, kScale: number, ids: number, zq: number, ts: number,
+  ): void;
+  resolve(ids: number, ts: number, depth: number, bary: number, width: number, height: number, persp: number): void;
+}
+
+let rasterExports: RasterExports | null | undefined;
+
+/** The instantiated kernel (one per module instance, i.e. per thread), or null when WebAssembly is unavailable. */
+function rasterWasm(): RasterExports | null {
+  if (rasterExports === undefined) {
+    rasterExports = null;
+    try {
+      if (typeof WebAssembly === 'object') {
+        const bin = atob(RASTER_WASM_BASE64);
+        const bytes = new Uint8Array(bin.length);
+        for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+        if (WebAssembly.validate(bytes)) {
+          rasterExports = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as RasterExports;
+        }
+      }
+    } catch {
+      rasterExports = null;
+    }
+  }
+  return rasterExports;
+}
+
+const WASM_PAGE = 65536;
+// Byte offsets are i32 in the kernel: keep the working set below 2 GiB.
+const WASM_MAX_BYTES = 2 ** 31 - WASM_PAGE;
+
+function align8(x: number): number {
+  return Math.ceil(x / 8) * 8;
+}
+
+/** Runs both passes in wasm memory and copies the results out; null (nothing done) when it would not fit. */
+function rasterizeWasm(
+  w: RasterExports, vertices: Float32Array, triangles: Uint32Array, nv: number, nt: number, width: number,
+  height: number, persp: boolean, cull: boolean, frontSign: number, buffers: RasterBuffers | undefined,
+): RasterBuffers | null {
+  const n = width * height;
+  const trisOff = align8(nv * 24);
+  const tsOff = align8(trisOff + nt * 12);
+  const zqOff = align8(tsOff + nt * TRI_STRIDE * 8);
+  // The pads keep the per-pixel arrays from sitting a multiple of 4 KiB apart: a load whose address matches an
+  // in-flight store's in the low 12 bits waits for it (4K aliasing), and the passes touch pixel p of two or
+  // three of these arrays back to back.
+  const idsOff = zqOff + n * 4 + 1088;
+  const depthOff = idsOff + n * 4 + 2176;
+  const baryOff = depthOff + n * 4 + 3264;
+  const end = baryOff + n * 12;
+  if (end > WASM_MAX_BYTES) return null;
+  const memory = w.memory;
+  const have = memory.buffer.byteLength;
+  if (end > have) memory.grow(Math.ceil((end - have) / WASM_PAGE));
+  const mem = memory.buffer;
+  new Uint32Array(mem, trisOff, nt * 3).set(triangles);
+  const bad = w.check(trisOff, nt * 3, nv);
+  if (bad >= 0) indexError(triangles, bad, nv);
+  const range = prepareVertices(vertices, nv, persp, new Float64Array(mem, 0, nv * 3));
+  const kMin = range[0];
+  const kSpan = range[1] - range[0];
+  const kScale = kSpan > 0 && kSpan < Infinity ? KEY_RANGE / kSpan : 0;
+  w.clear(zqOff, idsOff, n, EMPTY_KEY);
+  w.draw(0, trisOff, nt, width, height, cull ? 1 : 0, frontSign, persp ? 1 : 0, kMin, kScale, idsOff, zqOff, tsOff);
+  w.resolve(idsOff, tsOff, depthOff, baryOff, width, height, persp ? 1 : 0);
+  // Every pixel of all three outputs is written here, so given buffers need no clearing first.
+  const buf = buffers ?? {
+    width,
+    height,
+    triangleIds: new Int32Array(n),
+    depth: new Float32Array(n),
+    barycentrics: new Float32Array(n * 3),
+  };
+  buf.triangleIds.set(new Int32Array(mem, idsOff, n));
+  buf.depth.set(new Float32Array(mem, depthOff, n));
+  buf.barycentrics.set(new Float32Array(mem, baryOff, n * 3));
+  return buf;
 }
