@@ -31,12 +31,16 @@ import { contourCandidates, type ContourCandidates } from './contour.js';
 import { accumulateRow, accumulateRowPair, choleskySolve, symmetrizeUpper } from './linalg.js';
 import { decodeLinear, type LinearizedModel } from './linearize.js';
 import { sampleLevel, type PyramidLevel } from './pyramid.js';
+import { skinOrder, type SkinMaskOptions } from './skin-mask.js';
 
 /** Weights of the coarse energy. */
 export interface CoarseWeights {
-  /** w_con, photometric term (default 1). */
+  /**
+   * w_con, photometric term (default 3; was 1 before the skin mask: with samples on smooth skin only, a
+   * stronger shading term improved the synthetic NoW-crop/face medians on seeds 11 and 23).
+   */
   photometric: number;
-  /** w_lan, 68-landmark term (default 20). */
+  /** w_lan, 68-landmark term (default 10). */
   landmark: number;
   /** Multiplier of the jaw-contour landmarks 0..16 (default 0.5). */
   contour: number;
@@ -55,8 +59,8 @@ export interface CoarseWeights {
 
 /** Default {@link CoarseWeights}. */
 export const DEFAULT_COARSE_WEIGHTS: Readonly<CoarseWeights> = Object.freeze({
-  photometric: 1,
-  landmark: 20,
+  photometric: 3,
+  landmark: 10,
   contour: 0.5,
   dense: 0,
   identityPrior: 1e-4,
@@ -299,6 +303,8 @@ export interface FrameSystemOptions {
   shading?: boolean;
   /** With `shading`, also let samples slide over the image (image-gradient term; default false). */
   imageShift?: boolean;
+  /** Photometric samples on smooth skin only (see `skin-mask.ts`); true or margins. */
+  skinMask?: boolean | Partial<SkinMaskOptions>;
 }
 
 /**
@@ -332,8 +338,9 @@ export function buildFrameSystem(
   if (level) {
     const tmp = new Float64Array(9);
     const R = fs.R;
-    for (let j = 0; j < lin.fitOrder.length && picked.length < options.maxSamples; j++) {
-      const i = lin.fitOrder[j];
+    const order = options.skinMask ? skinOrder(lin, options.skinMask === true ? {} : options.skinMask) : lin.fitOrder;
+    for (let j = 0; j < order.length && picked.length < options.maxSamples; j++) {
+      const i = order[j];
       if (!geo.visible[i]) continue;
       const nz = R[6] * geo.normals[3 * i] + R[7] * geo.normals[3 * i + 1] + R[8] * geo.normals[3 * i + 2];
       if (nz < 0.2) continue;
@@ -993,6 +1000,8 @@ export interface CoarseOptions {
   shading?: boolean;
   /** Let photometric samples slide over the image (default false; see {@link FrameSystemOptions.imageShift}). */
   imageShift?: boolean;
+  /** Photometric samples on smooth skin only (default true; see {@link FrameSystemOptions.skinMask}). */
+  skinMask?: boolean | Partial<SkinMaskOptions>;
   signal?: AbortSignal;
 }
 
@@ -1069,6 +1078,7 @@ export function fitCoarse(ctx: FitContext, frames: FrameInput[], options: Coarse
           contour: options.contour,
           shading: options.shading,
           imageShift: options.imageShift,
+          skinMask: options.skinMask ?? true,
         });
       });
       first = false;

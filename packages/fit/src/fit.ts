@@ -24,6 +24,7 @@ import {
   cameraNormals,
   fitContext,
   fitCoarse,
+  type CoarseOptions,
   type CoarseSchedule,
   type CoarseState,
   type CoarseWeights,
@@ -74,6 +75,11 @@ export interface FitOptions {
   shading?: boolean;
   /** Let photometric samples slide over the image in the coarse stage (default false). */
   imageShift?: boolean;
+  /**
+   * Photometric samples of the coarse stage on smooth skin only (no lips, brows, eyes, nostrils, hairline;
+   * default true; `false` samples the whole narrow face), or the mask's margins (`skin-mask.ts`).
+   */
+  skinMask?: CoarseOptions['skinMask'];
   /** Cancels the fit between iterations. */
   signal?: AbortSignal;
 }
@@ -210,6 +216,7 @@ export function fitFaces(images: readonly Image[], faces: readonly DetectedFace[
     contour: options.contour,
     shading: options.shading,
     imageShift: options.imageShift,
+    skinMask: options.skinMask,
     signal: options.signal,
   });
   const share = 1 / frames.length;

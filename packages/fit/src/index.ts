@@ -17,3 +17,4 @@ export * from './pyramid.js';
 export * from './dense.js';
 export { contourCandidates, type ContourCandidates } from './contour.js';
 export * from './calibration.js';
+export { skinOrder, DEFAULT_SKIN_MASK, type SkinMaskOptions } from './skin-mask.js';
