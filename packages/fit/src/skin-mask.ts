@@ -5,6 +5,7 @@
  * of the inter-ocular distance, so it works in any model's units). Computed once per model (cached).
  * @module
  */
+import { pointInPolygon2D, pointSegmentDistance2D } from '@facekit/core';
 import type { LinearizedModel } from './linearize.js';
 
 /** Margins of {@link skinOrder}, in inter-ocular distances. */
@@ -26,30 +27,14 @@ export const DEFAULT_SKIN_MASK: Readonly<SkinMaskOptions> = Object.freeze({ lips
 
 const cache = new WeakMap<LinearizedModel, Map<string, Uint32Array>>();
 
-function segmentDistance(x: number, y: number, ax: number, ay: number, bx: number, by: number): number {
-  const dx = bx - ax, dy = by - ay;
-  const len2 = dx * dx + dy * dy;
-  const t = len2 > 0 ? Math.min(1, Math.max(0, ((x - ax) * dx + (y - ay) * dy) / len2)) : 0;
-  return Math.hypot(x - ax - t * dx, y - ay - t * dy);
-}
-
-function insidePolygon(x: number, y: number, poly: number[][]): boolean {
-  let inside = false;
-  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
-    const [xi, yi] = poly[i], [xj, yj] = poly[j];
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
-}
-
 /** Distance to a polyline (closed when `closed`), 0 inside a closed one. */
 function polyDistance(x: number, y: number, pts: number[][], closed: boolean): number {
-  if (closed && insidePolygon(x, y, pts)) return 0;
+  if (closed && pointInPolygon2D(x, y, pts)) return 0;
   let d = Infinity;
   const n = pts.length;
   for (let k = 0; k < (closed ? n : n - 1); k++) {
     const a = pts[k], b = pts[(k + 1) % n];
-    d = Math.min(d, segmentDistance(x, y, a[0], a[1], b[0], b[1]));
+    d = Math.min(d, pointSegmentDistance2D(x, y, a[0], a[1], b[0], b[1]));
   }
   return d;
 }

@@ -6,7 +6,7 @@
  * The masks depend only on the model (computed once on its mean shape and cached); colours are drawn per sample.
  * @module
  */
-import { evaluateEmbedding, type FaceModel } from '@facekit/core';
+import { evaluateEmbedding, type FaceModel, pointInPolygon2D, pointSegmentDistance2D } from '@facekit/core';
 import type { Sampler } from './random.js';
 
 type RGB = [number, number, number];
@@ -79,23 +79,6 @@ function smoothstep(e0: number, e1: number, x: number): number {
   return t * t * (3 - 2 * t);
 }
 
-/** Distance in the xy plane from (x, y) to the segment (ax, ay)-(bx, by). */
-function segmentDistance(x: number, y: number, ax: number, ay: number, bx: number, by: number): number {
-  const dx = bx - ax, dy = by - ay;
-  const len2 = dx * dx + dy * dy;
-  const t = len2 > 0 ? Math.min(1, Math.max(0, ((x - ax) * dx + (y - ay) * dy) / len2)) : 0;
-  return Math.hypot(x - ax - t * dx, y - ay - t * dy);
-}
-
-function insidePolygon(x: number, y: number, poly: number[][]): boolean {
-  let inside = false;
-  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
-    const [xi, yi] = poly[i], [xj, yj] = poly[j];
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
-}
-
 /** The masks of a model (cached per model object). */
 export function albedoMasks(model: FaceModel): AlbedoMasks {
   const hit = cache.get(model);
@@ -143,12 +126,12 @@ export function albedoMasks(model: FaceModel): AlbedoMasks {
       if (part[v] !== 0) continue;
       const x = P[3 * v], y = P[3 * v + 1], z = P[3 * v + 2];
       if (z > lipZ) {
-        if (insidePolygon(x, y, lipPoly)) lips[v] = 1;
+        if (pointInPolygon2D(x, y, lipPoly)) lips[v] = 1;
         else {
           let d = Infinity;
           for (let k = 0; k < 12; k++) {
             const a = lipPoly[k], b = lipPoly[(k + 1) % 12];
-            d = Math.min(d, segmentDistance(x, y, a[0], a[1], b[0], b[1]));
+            d = Math.min(d, pointSegmentDistance2D(x, y, a[0], a[1], b[0], b[1]));
           }
           lips[v] = 1 - smoothstep(0, soft, d);
         }
@@ -157,7 +140,7 @@ export function albedoMasks(model: FaceModel): AlbedoMasks {
         let w = 0;
         for (const pts of browPts) {
           for (let k = 0; k + 1 < pts.length; k++) {
-            const d = segmentDistance(x, y - 0.02 * unit, pts[k][0], pts[k][1], pts[k + 1][0], pts[k + 1][1]);
+            const d = pointSegmentDistance2D(x, y - 0.02 * unit, pts[k][0], pts[k][1], pts[k + 1][0], pts[k + 1][1]);
             // Thicker towards the inner end (k = 3 on the left brow, 0 on the right one is the outer).
             const half = 0.028 * unit;
             w = Math.max(w, 1 - smoothstep(half, half + soft, d));

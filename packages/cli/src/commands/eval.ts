@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { registries, type Detector, type FaceModel, type Predictor, type Reconstruction } from '@facekit/core';
+import { type FaceModel, type Reconstruction } from '@facekit/core';
 import { writeFileAtomic } from '@facekit/core/node';
 import {
   evaluateReconstruction,
@@ -13,8 +13,7 @@ import {
   type ReconstructionScore,
   type ScoreSummary,
 } from '@facekit/synth/node';
-import { loadModelSpec } from '../model-spec.js';
-import { loadPlugins } from '../plugins.js';
+import { setUpMethod } from '../reconstruct/setup.js';
 import { CliError, errorMessage } from '../util/cli-error.js';
 import { ProgressBar } from '../util/progress.js';
 import type { Output } from '../util/output.js';
@@ -81,30 +80,7 @@ export interface EvalReport {
   };
 }
 
-interface Setup {
-  predictor: Predictor;
-  detector: Detector;
-  detectorName: string;
-  model?: FaceModel;
-}
 
-async function setUp(method: string, detectorName: string | undefined, modelSpec: string | undefined): Promise<Setup> {
-  await loadPlugins();
-  if (!registries.predictors.has(method)) {
-    const names = registries.predictors.names();
-    throw new CliError(`unknown method "${method}"; available: ${names.join(', ') || 'none'} (facekit methods lists them)`);
-  }
-  const registration = registries.predictors.registration(method)!;
-  const availability = registration.check ? await registration.check() : { available: true, reasons: [] };
-  if (!availability.available) throw new CliError(`method "${method}" cannot run here: ${availability.reasons.join('; ')}`, 1);
-  const wanted = detectorName ?? registration.requires?.find((r) => r.kind === 'detector')?.name ?? 'auto';
-  if (!registries.detectors.has(wanted)) {
-    throw new CliError(`unknown detector "${wanted}"; available: ${registries.detectors.names().join(', ') || 'none'}`);
-  }
-  const model = modelSpec ? await loadModelSpec(modelSpec) : undefined;
-  const [predictor, detector] = await Promise.all([registries.predictors.get(method), registries.detectors.get(wanted)]);
-  return { predictor, detector, detectorName: wanted, ...(model ? { model } : {}) };
-}
 
 /** Triangles of a prediction to measure against: the skin (`face_head`) when the method decoded --model's topology. */
 function skinTriangles(rec: Reconstruction, model: FaceModel | undefined): { triangles?: Uint32Array; name: string | null } {
@@ -166,7 +142,7 @@ export const evalCommand: Command = {
       throw new CliError(`--data ${values.data}: ${errorMessage(error)}`);
     }
     const outPath = resolve(values.out ?? join(dataDir, `eval-${values.method}.json`));
-    const setup = await setUp(values.method, values.detector, values.model);
+    const setup = await setUpMethod(values.method, values.detector, values.model);
     const icp = !values['no-icp'];
     const ids = manifest.samples.slice(0, Math.min(limit, manifest.samples.length)).map((s) => s.id);
 

@@ -1,12 +1,11 @@
 import { access, mkdir, rm, writeFile, constants } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { registries, type DetectedFace, type Detector, type FaceModel, type Predictor } from '@facekit/core';
+import { registries, type DetectedFace } from '@facekit/core';
 import { readImage } from '@facekit/core/node';
-import { loadModelSpec } from '../model-spec.js';
-import { loadPlugins } from '../plugins.js';
 import { expandInputs, outputStems } from '../reconstruct/inputs.js';
 import { parseFormats, writeReconstruction, type MeshFormatName } from '../reconstruct/write-outputs.js';
+import { setUpMethod, type MethodSetup } from '../reconstruct/setup.js';
 import { CliError, errorMessage } from '../util/cli-error.js';
 import { ProgressBar } from '../util/progress.js';
 import type { Output } from '../util/output.js';
@@ -39,33 +38,10 @@ async function checkWritable(dir: string): Promise<void> {
   }
 }
 
-interface Setup {
-  predictor: Predictor;
-  detector: Detector;
-  model?: FaceModel;
-  method: string;
-}
 
-async function setUp(method: string, detectorName: string | undefined, modelSpec: string | undefined): Promise<Setup> {
-  await loadPlugins();
-  if (!registries.predictors.has(method)) {
-    const names = registries.predictors.names();
-    throw new CliError(`unknown method "${method}"; available: ${names.join(', ') || 'none'} (facekit methods lists them)`);
-  }
-  const registration = registries.predictors.registration(method)!;
-  const availability = registration.check ? await registration.check() : { available: true, reasons: [] };
-  if (!availability.available) throw new CliError(`method "${method}" cannot run here: ${availability.reasons.join('; ')}`, 1);
-  const wanted = detectorName ?? registration.requires?.find((r) => r.kind === 'detector')?.name ?? 'auto';
-  if (!registries.detectors.has(wanted)) {
-    throw new CliError(`unknown detector "${wanted}"; available: ${registries.detectors.names().join(', ') || 'none'}`);
-  }
-  const model = modelSpec ? await loadModelSpec(modelSpec) : undefined;
-  const [predictor, detector] = await Promise.all([registries.predictors.get(method), registries.detectors.get(wanted)]);
-  return { predictor, detector, model, method };
-}
 
 /** Reconstructs one image into its output folder(s); returns the folders written. */
-async function reconstructOne(path: string, outDir: string, setup: Setup, formats: MeshFormatName[], allFaces: boolean): Promise<string[]> {
+async function reconstructOne(path: string, outDir: string, setup: MethodSetup, formats: MeshFormatName[], allFaces: boolean): Promise<string[]> {
   const start = performance.now();
   const photo = await readImage(path);
   const decode = performance.now() - start;
@@ -94,7 +70,7 @@ async function reconstructSamePerson(
   inputs: string[],
   stems: string[],
   outRoot: string,
-  setup: Setup,
+  setup: MethodSetup,
   formats: MeshFormatName[],
   io: Output,
 ): Promise<number> {
@@ -183,7 +159,7 @@ export const reconstructCommand: Command = {
     }
     const outRoot = resolve(values.out);
     await checkWritable(outRoot);
-    const setup = await setUp(values.method, values.detector, values.model);
+    const setup = await setUpMethod(values.method, values.detector, values.model);
 
     const stems = outputStems(inputs);
     if (values['same-person']) {

@@ -9,6 +9,7 @@
  */
 import { addWeightedBasis } from './blend-shapes.js';
 import { BLEND_SIMD_WASM_BASE64 } from './blend-simd-bytes.js';
+import { compileEmbeddedWasm } from './wasm-module.js';
 
 /** Options of {@link BlendBasis.create}. */
 export interface BlendBasisOptions {
@@ -27,15 +28,7 @@ let simdModule: WebAssembly.Module | null | undefined;
 /** The compiled SIMD module, or null when WebAssembly SIMD is unavailable. Compiled once per process. */
 function simdKernel(): WebAssembly.Module | null {
   if (simdModule !== undefined) return simdModule;
-  try {
-    const bin = atob(BLEND_SIMD_WASM_BASE64);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    // Synchronous compilation is fine for a module this small (browsers cap sync compiles at 4 KB).
-    simdModule = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-  } catch {
-    simdModule = null;
-  }
+  simdModule = compileEmbeddedWasm(BLEND_SIMD_WASM_BASE64);
   return simdModule;
 }
 

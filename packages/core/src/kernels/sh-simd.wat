@@ -11,7 +11,7 @@
 ;; C_k for the channel pattern of output vector j: (r g b r), (g b r g), (b r g b). The JS side writes them
 ;; with the convention's factors folded in (C0 = L0 f0 - L8 f8, C8 = 3 L8 f8). Data buffers lie above.
 ;;
-;; Regenerate sh-simd-bytes.ts after editing: node packages/core/scripts/gen-sh-simd.mjs
+;; Regenerate sh-simd-bytes.ts after editing: node packages/core/scripts/gen-wasm.mjs sh
 (module
   (memory (export "memory") 1)
 

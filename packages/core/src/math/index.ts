@@ -1,2 +1,3 @@
 export * from './rotations.js';
 export * from './affine2d.js';
+export * from './geometry2d.js';

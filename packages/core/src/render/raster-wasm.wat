@@ -2,7 +2,7 @@
 ;; JS functions drawTriangles / drawLarge / spanStart / spanEnd / resolve* there with the same IEEE double
 ;; arithmetic in the same order, and of drawSmall in i32x4 lanes (4 pixels of a row per step; integer edge
 ;; values and the same key formula, so still exact): results are bit-identical to the JS path.
-;; Regenerate raster-wasm-bytes.ts after editing: node packages/core/scripts/gen-raster-wasm.mjs (wabt).
+;; Regenerate raster-wasm-bytes.ts after editing: node packages/core/scripts/gen-wasm.mjs raster (wabt).
 ;;
 ;; Why: in a process where any ArrayBuffer has been detached (every WebAssembly.Memory.grow does it), V8 checks
 ;; for detachment on every optimised typed-array access, which made the per-pixel JS loops 10-15% slower.

@@ -7,6 +7,7 @@
  */
 
 import { RASTER_WASM_BASE64 } from './raster-wasm-bytes.js';
+import { compileEmbeddedWasm } from '../kernels/wasm-module.js';
 
 /**
  * Output buffers of {@link rasterize}, all row-major with row 0 at the top (pixel (x, y) at index
@@ -512,19 +513,8 @@ let rasterExports: RasterExports | null | undefined;
 /** The instantiated kernel (one per module instance, i.e. per thread), or null when WebAssembly is unavailable. */
 function rasterWasm(): RasterExports | null {
   if (rasterExports === undefined) {
-    rasterExports = null;
-    try {
-      if (typeof WebAssembly === 'object') {
-        const bin = atob(RASTER_WASM_BASE64);
-        const bytes = new Uint8Array(bin.length);
-        for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-        if (WebAssembly.validate(bytes)) {
-          rasterExports = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as RasterExports;
-        }
-      }
-    } catch {
-      rasterExports = null;
-    }
+    const module = compileEmbeddedWasm(RASTER_WASM_BASE64);
+    rasterExports = module ? (new WebAssembly.Instance(module, {}).exports as unknown as RasterExports) : null;
   }
   return rasterExports;
 }

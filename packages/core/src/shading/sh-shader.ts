@@ -10,6 +10,7 @@
  */
 import { shFactors, type SHConvention } from './sh-basis.js';
 import { SH_SIMD_WASM_BASE64 } from '../kernels/sh-simd-bytes.js';
+import { compileEmbeddedWasm } from '../kernels/wasm-module.js';
 
 interface ShExports {
   memory: WebAssembly.Memory;
@@ -26,15 +27,7 @@ let simdModule: WebAssembly.Module | null | undefined;
 /** The compiled SIMD module, or null when WebAssembly SIMD is unavailable. Compiled once per process. */
 function shSimdModule(): WebAssembly.Module | null {
   if (simdModule !== undefined) return simdModule;
-  try {
-    const bin = atob(SH_SIMD_WASM_BASE64);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    // Synchronous compilation is fine for a module this small (browsers cap sync compiles at 4 KB).
-    simdModule = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-  } catch {
-    simdModule = null;
-  }
+  simdModule = compileEmbeddedWasm(SH_SIMD_WASM_BASE64);
   return simdModule;
 }
 
