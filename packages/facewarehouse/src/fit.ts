@@ -3,8 +3,9 @@
  * expression `w_exp[k]` per target mesh.
  * @module
  */
+import { choleskyFactor, choleskySubstitute } from '@facekit/core';
 import type { BilinearFaceModel } from './bilinear-model.js';
-import { choleskyInPlace, choleskySolve, dot32 } from './linalg.js';
+import { dot32 } from './linalg.js';
 
 /** Options of {@link fitBilinear} and {@link BilinearFitContext.fit}. */
 export interface BilinearFitOptions {
@@ -263,20 +264,20 @@ export class BilinearFitContext {
       // Expression step: all targets share H = B B^T, so it is factored once.
       systems.expression(wid, hexp, gexp);
       addPrior(hexp, ne, lexp, pexp);
-      choleskyInPlace(hexp, ne);
+      choleskyFactorRidged(hexp, ne);
       for (let k = 0; k < nk; k++) {
         const w = wexp[k];
         w.set(gexp[k]);
         if (lexp) for (let e = 0; e < ne; e++) w[e] += (lexp * pexp.mean[e]) / pexp.std[e] ** 2;
-        choleskySolve(hexp, ne, w);
+        choleskySubstitute(hexp, ne, w);
       }
       // Identity step.
       systems.identity(wexp, hid, gid);
       addPrior(hid, ni, lid, pid);
       if (lid) for (let i = 0; i < ni; i++) gid[i] += (lid * pid.mean[i]) / pid.std[i] ** 2;
-      choleskyInPlace(hid, ni);
+      choleskyFactorRidged(hid, ni);
       wid.set(gid);
-      choleskySolve(hid, ni, wid);
+      choleskySubstitute(hid, ni, wid);
       sweeps++;
       const f = objective();
       history.push(f);
@@ -465,4 +466,14 @@ function priorArrays(prior: { mean: Float32Array; std: Float32Array } | undefine
 function addPrior(h: Float64Array, size: number, lambda: number, prior: { std: Float64Array }): void {
   if (!lambda) return;
   for (let i = 0; i < size; i++) h[i * size + i] += lambda / prior.std[i] ** 2;
+}
+
+/**
+ * Cholesky factorisation with a tiny relative ridge for non-positive pivots, so rank-deficient normal equations
+ * (more modes than the data determines) give the minimum-change solution instead of NaNs.
+ */
+function choleskyFactorRidged(a: Float64Array, n: number): void {
+  let trace = 0;
+  for (let i = 0; i < n; i++) trace += a[i * n + i];
+  choleskyFactor(a, n, { minPivot: Math.max(1e-300, (1e-12 * trace) / Math.max(1, n)), clampPivot: true });
 }

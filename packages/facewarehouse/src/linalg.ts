@@ -40,43 +40,6 @@ export function symmetricEigen(gram: Float64Array, n: number): { values: Float64
   return { values, vectors };
 }
 
-/**
- * In-place Cholesky factorisation of a symmetric positive-definite n x n matrix (row-major, lower triangle
- * written). A tiny relative ridge is added when a pivot is not positive, so rank-deficient normal equations
- * (a model with more modes than the data determines) still give the minimum-change solution instead of NaNs.
- */
-export function choleskyInPlace(a: Float64Array, n: number): void {
-  let trace = 0;
-  for (let i = 0; i < n; i++) trace += a[i * n + i];
-  const ridge = Math.max(1e-300, (1e-12 * trace) / Math.max(1, n));
-  for (let j = 0; j < n; j++) {
-    let d = a[j * n + j];
-    for (let k = 0; k < j; k++) d -= a[j * n + k] * a[j * n + k];
-    if (!(d > ridge)) d = ridge;
-    const l = Math.sqrt(d);
-    a[j * n + j] = l;
-    for (let i = j + 1; i < n; i++) {
-      let s = a[i * n + j];
-      for (let k = 0; k < j; k++) s -= a[i * n + k] * a[j * n + k];
-      a[i * n + j] = s / l;
-    }
-  }
-}
-
-/** Solves L L^T x = b in place in `b`, with L from {@link choleskyInPlace}. */
-export function choleskySolve(l: Float64Array, n: number, b: Float64Array): void {
-  for (let i = 0; i < n; i++) {
-    let s = b[i];
-    for (let k = 0; k < i; k++) s -= l[i * n + k] * b[k];
-    b[i] = s / l[i * n + i];
-  }
-  for (let i = n - 1; i >= 0; i--) {
-    let s = b[i];
-    for (let k = i + 1; k < n; k++) s -= l[k * n + i] * b[k];
-    b[i] = s / l[i * n + i];
-  }
-}
-
 /** Dot product of two Float32Array ranges of length `n`, accumulated in double precision. */
 export function dot32(a: Float32Array, aOff: number, b: Float32Array, bOff: number, n: number): number {
   let s0 = 0;

@@ -6,9 +6,9 @@
  * fine structure (brows, lips), which the albedo refinement stage recovers from the photo.
  * @module
  */
-import type { FaceModel } from '@facekit/core';
+import { solveCholesky, type FaceModel } from '@facekit/core';
 import type { LinearizedModel } from './linearize.js';
-import { choleskySolve, symmetrizeUpper } from './linalg.js';
+import { symmetrizeUpper } from './linalg.js';
 
 /** A linear albedo space over the region's vertices: `albedo = mean + basis^T c`. */
 export interface AlbedoBasis {
@@ -200,5 +200,5 @@ export function solveAlbedo(
   }
   symmetrizeUpper(h, K);
   for (let k = 0; k < K; k++) h[k * K + k] += a.prior[k] + 1e-12;
-  return choleskySolve(h, g, K) ?? new Float64Array(K);
+  return solveCholesky(h, g, K) ?? new Float64Array(K);
 }

@@ -22,13 +22,14 @@ import {
   SH_DECA_FACTORS,
   rasterize,
   shadeVertices,
+  solveCholesky,
   solveSHLighting,
   vertexVisibility,
   type RasterBuffers,
 } from '@facekit/core';
 import { albedoBasisFor, evaluateAlbedo, solveAlbedo, type AlbedoBasis } from './albedo.js';
 import { contourCandidates, type ContourCandidates } from './contour.js';
-import { accumulateRow, accumulateRowPair, choleskySolve, symmetrizeUpper } from './linalg.js';
+import { accumulateRow, accumulateRowPair, symmetrizeUpper } from './linalg.js';
 import { decodeLinear, type LinearizedModel } from './linearize.js';
 import { sampleLevel, type PyramidLevel } from './pyramid.js';
 import { skinOrder, type SkinMaskOptions } from './skin-mask.js';
@@ -923,7 +924,7 @@ export function lmIteration(
     for (let i = 0; i < N; i++) A[i * N + i] += lm.lambda * diag[i];
     const rhs = new Float64Array(N);
     for (let i = 0; i < N; i++) rhs[i] = -g[i];
-    const step = choleskySolve(A, rhs, N);
+    const step = solveCholesky(A, rhs, N);
     if (step) {
       const id = state.id.slice();
       for (let k = 0; k < Ki; k++) id[k] += step[k];
@@ -968,8 +969,8 @@ export function rigidFromLandmarks(
       bv[a] += wk * row[a] * -landmarks[2 * k + 1];
     }
   }
-  const mu = choleskySolve(A, bu, 4)!;
-  const mv = choleskySolve(A, bv, 4)!;
+  const mu = solveCholesky(A, bu, 4)!;
+  const mv = solveCholesky(A, bv, 4)!;
   const n1 = Math.hypot(mu[0], mu[1], mu[2]);
   const n2 = Math.hypot(mv[0], mv[1], mv[2]);
   const s = (n1 + n2) / 2;

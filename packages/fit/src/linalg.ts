@@ -39,39 +39,6 @@ export function symmetrizeUpper(h: Float64Array, n: number): void {
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) h[j * n + i] = h[i * n + j];
 }
 
-/**
- * Solves `A x = b` for symmetric positive definite `A` (n x n, row-major; only the lower triangle is read) by
- * Cholesky factorisation in a scratch copy. Returns null when `A` is not numerically positive definite.
- */
-export function choleskySolve(a: Float64Array, b: Float64Array, n: number): Float64Array | null {
-  const l = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = a[i * n + j];
-      const oi = i * n, oj = j * n;
-      for (let k = 0; k < j; k++) s -= l[oi + k] * l[oj + k];
-      if (i === j) {
-        if (!(s > 0)) return null;
-        l[oi + i] = Math.sqrt(s);
-      } else {
-        l[oi + j] = s / l[oj + j];
-      }
-    }
-  }
-  const x = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = b[i];
-    for (let k = 0; k < i; k++) s -= l[i * n + k] * x[k];
-    x[i] = s / l[i * n + i];
-  }
-  for (let i = n - 1; i >= 0; i--) {
-    let s = x[i];
-    for (let k = i + 1; k < n; k++) s -= l[k * n + i] * x[k];
-    x[i] = s / l[i * n + i];
-  }
-  return x;
-}
-
 /** Deterministic pseudo-random permutation of 0..n-1 (xorshift), so fits are reproducible run to run. */
 export function shuffledIndices(n: number, seed = 12345): Uint32Array {
   const out = new Uint32Array(n);

@@ -4,6 +4,7 @@
  * point-to-plane ICP. Internal to `@facekit/core` (not re-exported from the package index).
  * @module
  */
+import { choleskyFactor, choleskySubstitute } from '../math/cholesky.js';
 
 /**
  * Eigen-decomposition of a symmetric `n x n` matrix by cyclic Jacobi rotations.
@@ -86,30 +87,7 @@ export function solveSymmetricPositive(a: Float64Array, b: Float64Array, n: numb
   for (let i = 0; i < n; i++) trace += a[i * n + i];
   const ridge = Math.max(trace / n, 1e-300) * 1e-12;
   for (let i = 0; i < n; i++) a[i * n + i] += ridge;
-  for (let j = 0; j < n; j++) {
-    let d = a[j * n + j];
-    for (let k = 0; k < j; k++) d -= a[j * n + k] * a[j * n + k];
-    if (!(d > 0)) return null;
-    const ljj = Math.sqrt(d);
-    a[j * n + j] = ljj;
-    for (let i = j + 1; i < n; i++) {
-      let s = a[i * n + j];
-      for (let k = 0; k < j; k++) s -= a[i * n + k] * a[j * n + k];
-      a[i * n + j] = s / ljj;
-    }
-  }
-  // Forward (L y = b) then backward (L^T x = y) substitution.
-  for (let i = 0; i < n; i++) {
-    let s = b[i];
-    for (let k = 0; k < i; k++) s -= a[i * n + k] * b[k];
-    b[i] = s / a[i * n + i];
-  }
-  for (let i = n - 1; i >= 0; i--) {
-    let s = b[i];
-    for (let k = i + 1; k < n; k++) s -= a[k * n + i] * b[k];
-    b[i] = s / a[i * n + i];
-  }
-  return b;
+  return choleskyFactor(a, n) ? choleskySubstitute(a, n, b) : null;
 }
 
 /**

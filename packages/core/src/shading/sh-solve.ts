@@ -1,3 +1,4 @@
+import { choleskyFactor, choleskySubstitute } from '../math/cholesky.js';
 import { FacekitError } from '../util/errors.js';
 import { shFactors, type SHConvention } from './sh-basis.js';
 
@@ -96,46 +97,17 @@ export function solveSHLighting(
       throw new FacekitError('ERR_DEGENERATE_LIGHTING', `SH lighting: channel ${c} has zero albedo or weight everywhere`);
     }
     for (let k = 0; k < 9; k++) m[10 * k] += lambda * meanDiag;
-    if (!cholesky(m, chol, 1e-10 * meanDiag)) {
+    chol.set(m);
+    if (!choleskyFactor(chol, 9, { minPivot: 1e-10 * meanDiag })) {
       throw new FacekitError(
         'ERR_DEGENERATE_LIGHTING',
         `SH lighting: the normal equations of channel ${c} are singular — the normals do not span enough directions ` +
           'to determine 9 coefficients (e.g. all alike or all in one plane); add samples or set options.regularization',
       );
     }
-    // G G^T x = b: forward substitution for G^T x, then back substitution.
-    for (let k = 0; k < 9; k++) {
-      let s = atb[9 * c + k];
-      for (let l = 0; l < k; l++) s -= chol[9 * k + l] * sol[l];
-      sol[k] = s / chol[10 * k];
-    }
-    for (let k = 8; k >= 0; k--) {
-      let s = sol[k];
-      for (let l = k + 1; l < 9; l++) s -= chol[9 * l + k] * sol[l];
-      sol[k] = s / chol[10 * k];
-    }
+    for (let k = 0; k < 9; k++) sol[k] = atb[9 * c + k];
+    choleskySubstitute(chol, 9, sol);
     for (let k = 0; k < 9; k++) L[3 * k + c] = sol[k];
   }
   return L;
-}
-
-/**
- * Cholesky factorisation m = G G^T of a symmetric 9 x 9 matrix given by its lower triangle (row-major). Returns
- * false when a pivot falls below `minPivot` (not positive definite to working precision).
- */
-function cholesky(m: Float64Array, g: Float64Array, minPivot: number): boolean {
-  g.fill(0);
-  for (let j = 0; j < 9; j++) {
-    let d = m[10 * j];
-    for (let k = 0; k < j; k++) d -= g[9 * j + k] * g[9 * j + k];
-    if (!(d > minPivot)) return false;
-    const gjj = Math.sqrt(d);
-    g[10 * j] = gjj;
-    for (let i = j + 1; i < 9; i++) {
-      let s = m[9 * i + j];
-      for (let k = 0; k < j; k++) s -= g[9 * i + k] * g[9 * j + k];
-      g[9 * i + j] = s / gjj;
-    }
-  }
-  return true;
 }

@@ -1,0 +1,68 @@
+/**
+ * Cholesky factorisation and solve for the small dense symmetric systems facekit builds everywhere (normal
+ * equations of Gauss-Newton, ICP, SH lighting, bilinear ALS). Matrices are row-major `n x n` Float64Arrays; only
+ * the lower triangle is read.
+ */
+
+/** Options of {@link choleskyFactor}. */
+export interface CholeskyOptions {
+  /** Pivots must exceed this (default 0). */
+  minPivot?: number;
+  /**
+   * Replace a pivot at or below {@link minPivot} by `minPivot` instead of failing: rank-deficient normal
+   * equations then give the minimum-change solution (default false).
+   */
+  clampPivot?: boolean;
+}
+
+/**
+ * Factors `A = L L^T` in place: the lower triangle of `a` receives `L` (the upper triangle is left as it was).
+ * Returns false when a pivot is not above `minPivot` and `clampPivot` is off (A is not positive definite to
+ * working precision); `a` is then partly overwritten.
+ */
+export function choleskyFactor(a: Float64Array, n: number, options: CholeskyOptions = {}): boolean {
+  const minPivot = options.minPivot ?? 0;
+  for (let j = 0; j < n; j++) {
+    const oj = j * n;
+    let d = a[oj + j];
+    for (let k = 0; k < j; k++) d -= a[oj + k] * a[oj + k];
+    if (!(d > minPivot)) {
+      if (!options.clampPivot || !(minPivot > 0)) return false;
+      d = minPivot;
+    }
+    const l = Math.sqrt(d);
+    a[oj + j] = l;
+    for (let i = j + 1; i < n; i++) {
+      const oi = i * n;
+      let s = a[oi + j];
+      for (let k = 0; k < j; k++) s -= a[oi + k] * a[oj + k];
+      a[oi + j] = s / l;
+    }
+  }
+  return true;
+}
+
+/** Solves `L L^T x = b` in place in `b`, with `L` from {@link choleskyFactor}. Returns `b`. */
+export function choleskySubstitute(l: Float64Array, n: number, b: Float64Array): Float64Array {
+  for (let i = 0; i < n; i++) {
+    let s = b[i];
+    for (let k = 0; k < i; k++) s -= l[i * n + k] * b[k];
+    b[i] = s / l[i * n + i];
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    let s = b[i];
+    for (let k = i + 1; k < n; k++) s -= l[k * n + i] * b[k];
+    b[i] = s / l[i * n + i];
+  }
+  return b;
+}
+
+/**
+ * Solves `A x = b` for symmetric positive definite `A` without touching the inputs; returns the new `x`, or null
+ * when `A` is not positive definite (see {@link choleskyFactor}).
+ */
+export function solveCholesky(a: Float64Array, b: ArrayLike<number>, n: number, options: CholeskyOptions = {}): Float64Array | null {
+  const l = a.slice(0, n * n);
+  if (!choleskyFactor(l, n, options)) return null;
+  return choleskySubstitute(l, n, Float64Array.from({ length: n }, (_, i) => b[i]));
+}
