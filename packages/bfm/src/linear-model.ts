@@ -101,8 +101,9 @@ export type VertexSelection =
  * expression, ...), with an optional linear per-vertex albedo. BFM 2009/2017, the Deep3DFaceRecon BFM and the
  * ICT-FaceKit blendshape model all have this form; the loaders of this package build it.
  *
- * Every basis is stored mode-major (K x 3V, one contiguous 3V-vector per mode) so `decode` is one pass of
- * `addWeightedBasis` over the concatenated weights, with no allocation when `out` is given.
+ * Every basis is stored mode-major (K x 3V, one contiguous 3V-vector per mode) so `decode` is one pass of the
+ * core blend kernel (`BlendBasis`, WebAssembly SIMD) over the concatenated weights, with no allocation when
+ * `out` is given.
  */
 export class LinearFaceModel implements FaceModel {
   readonly id: string;

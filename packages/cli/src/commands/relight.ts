@@ -4,11 +4,7 @@ import { parseArgs } from 'node:util';
 import {
   compositeOver,
   computeVertexNormals,
-  coverageMask,
   createIcosphere,
-  interpolateAttributes,
-  project,
-  rasterize,
   shadeImage,
   shadeVertices,
   solveSHLighting,
@@ -17,6 +13,7 @@ import {
   type OrthographicCamera,
 } from '@facekit/core';
 import { readImage, writeFileAtomic, writeGlbFile, writeImage, writeObjFiles } from '@facekit/core/node';
+import { renderNormals } from '../reconstruct/overlay.js';
 import { CliError } from '../util/cli-error.js';
 import type { Command } from '../main.js';
 
@@ -77,18 +74,7 @@ export const relightCommand: Command = {
       cx: box[0] + box[2] / 2,
       cy: box[1] + box[3] / 2,
     };
-    const screen = project(camera, sphere.positions);
-    const raster = rasterize(screen, sphere.triangles, width, height, { cullBackFaces: true });
-    const mask = coverageMask(raster);
-    const pixelNormals = interpolateAttributes(raster, sphere.triangles, normals, 3);
-    for (let p = 0; p < mask.length; p++) {
-      if (!mask[p]) continue;
-      const x = pixelNormals[3 * p], y = pixelNormals[3 * p + 1], z = pixelNormals[3 * p + 2];
-      const n = Math.hypot(x, y, z) || 1;
-      pixelNormals[3 * p] = x / n;
-      pixelNormals[3 * p + 1] = y / n;
-      pixelNormals[3 * p + 2] = z / n;
-    }
+    const { mask, pixelNormals } = renderNormals({ ...sphere, normals }, camera, width, height);
     timings.render = performance.now() - t1;
 
     const t2 = performance.now();

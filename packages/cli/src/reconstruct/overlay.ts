@@ -9,6 +9,9 @@ import {
   resizeImage,
   shadeImage,
   transformCameraPixels,
+  transformPoints,
+  type Camera,
+  type Mesh,
   type Image,
   type ImageU8,
   type Reconstruction,
@@ -42,6 +45,36 @@ function greyLighting(lighting: Float32Array): Float32Array {
   return out;
 }
 
+/**
+ * Rasterizes a mesh through a camera and returns the coverage mask and unit per-pixel normals in the camera
+ * frame (what SH shading of the image needs), culling back faces.
+ */
+export function renderNormals(
+  mesh: Mesh,
+  camera: Camera,
+  width: number,
+  height: number,
+): { mask: Uint8Array; pixelNormals: Float32Array } {
+  const raster = rasterize(project(camera, mesh.positions), mesh.triangles, width, height, {
+    perspective: camera.type === 'pinhole',
+    cullBackFaces: true,
+  });
+  const mask = coverageMask(raster);
+  const normals = mesh.normals ?? computeVertexNormals(mesh.positions, mesh.triangles);
+  // Shading must see the surface turned as the photo shows it: rotate normals into the camera frame.
+  const camNormals = camera.rotation ? transformPoints(normals, camera.rotation) : normals;
+  const pixelNormals = interpolateAttributes(raster, mesh.triangles, camNormals, 3);
+  for (let p = 0; p < mask.length; p++) {
+    if (!mask[p]) continue;
+    const o = 3 * p;
+    const n = Math.hypot(pixelNormals[o], pixelNormals[o + 1], pixelNormals[o + 2]) || 1;
+    pixelNormals[o] /= n;
+    pixelNormals[o + 1] /= n;
+    pixelNormals[o + 2] /= n;
+  }
+  return { mask, pixelNormals };
+}
+
 /** Longest side of an overlay; larger photos are shown downscaled (a 60-megapixel overlay helps nobody). */
 export const MAX_OVERLAY_SIDE = 2048;
 
@@ -65,32 +98,7 @@ export function renderOverlay(input: ImageU8, rec: Reconstruction, options: { op
     if (landmarks) landmarks = landmarks.map((v) => v * k);
   }
   const { width, height } = photo;
-  const mesh = rec.mesh;
-  const screen = project(camera, mesh.positions);
-  const raster = rasterize(screen, mesh.triangles, width, height, {
-    perspective: camera.type === 'pinhole',
-    cullBackFaces: true,
-  });
-  const mask = coverageMask(raster);
-  const normals = mesh.normals ?? computeVertexNormals(mesh.positions, mesh.triangles);
-  // Normals in camera space: the shading must see the head turned as the photo shows it.
-  const rot = camera.rotation;
-  const camNormals = new Float32Array(normals.length);
-  for (let i = 0; i < normals.length; i += 3) {
-    const x = normals[i], y = normals[i + 1], z = normals[i + 2];
-    camNormals[i] = rot ? rot[0] * x + rot[1] * y + rot[2] * z : x;
-    camNormals[i + 1] = rot ? rot[3] * x + rot[4] * y + rot[5] * z : y;
-    camNormals[i + 2] = rot ? rot[6] * x + rot[7] * y + rot[8] * z : z;
-  }
-  const pixelNormals = interpolateAttributes(raster, mesh.triangles, camNormals, 3);
-  for (let p = 0; p < mask.length; p++) {
-    if (!mask[p]) continue;
-    const o = 3 * p;
-    const n = Math.hypot(pixelNormals[o], pixelNormals[o + 1], pixelNormals[o + 2]) || 1;
-    pixelNormals[o] /= n;
-    pixelNormals[o + 1] /= n;
-    pixelNormals[o + 2] /= n;
-  }
+  const { mask, pixelNormals } = renderNormals(rec.mesh, camera, width, height);
   const albedo = new Float32Array(pixelNormals.length).fill(0.72);
   const light = rec.lighting ? greyLighting(rec.lighting) : DEFAULT_LIGHT;
   const shaded = shadeImage(pixelNormals, albedo, light, { mask });

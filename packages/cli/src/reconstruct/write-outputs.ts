@@ -39,7 +39,7 @@ export async function writeReconstruction(
     const mesh: Mesh = { ...rec.mesh, normals: rec.mesh.normals ?? computeVertexNormals(rec.mesh.positions, rec.mesh.triangles) };
     // Both PNGs encode on libuv's thread pool while the overlay is rendered here.
     const texturePng = rec.texture && mesh.uvs ? encodePng(rec.texture) : undefined;
-    const overlayPng = encodePng(renderOverlay(photo, rec));
+    const overlayPng = encodePng(renderOverlay(photo, { ...rec, mesh }));
     const texture = await texturePng;
     const files: string[] = [];
     const put = async (name: string, data: Uint8Array | string): Promise<void> => {
