@@ -19,6 +19,7 @@ import {
   computeVertexNormals,
   computeVertexTriangles,
   createRasterBuffers,
+  interpolateAttributes,
   SH_DECA_FACTORS,
   rasterize,
   shadeVertices,
@@ -31,7 +32,7 @@ import { albedoBasisFor, evaluateAlbedo, solveAlbedo, type AlbedoBasis } from '.
 import { contourCandidates, type ContourCandidates } from './contour.js';
 import { accumulateRow, accumulateRowPair, symmetrizeUpper } from './linalg.js';
 import { decodeLinear, type LinearizedModel } from './linearize.js';
-import { sampleLevel, type PyramidLevel } from './pyramid.js';
+import { makeLevel, sampleLevel, type PyramidLevel } from './pyramid.js';
 import { skinOrder, type SkinMaskOptions } from './skin-mask.js';
 
 /** Weights of the coarse energy. */
@@ -207,6 +208,11 @@ export interface ShadeSystem {
    * albedo the model lacks (lips, brows, make-up) cannot drag vertices towards matching colours.
    */
   obs?: Float64Array;
+  /**
+   * ns x 3 sampling bias (see {@link FrameSystemOptions.renderCorrection}): the model rendered and sampled at a
+   * sample minus its vertex colour, subtracted from the observed colour. Absent: zero.
+   */
+  bias?: Float64Array;
 }
 
 /** Per-photo geometry of the current iterate, kept for the later stages. */
@@ -306,6 +312,13 @@ export interface FrameSystemOptions {
   imageShift?: boolean;
   /** Photometric samples on smooth skin only (see `skin-mask.ts`); true or margins. */
   skinMask?: boolean | Partial<SkinMaskOptions>;
+  /**
+   * Compare like with like: the photo is sampled between pixels, which mixes neighbouring vertices' colours,
+   * while the model colour is a vertex's own. When true, the model is rendered at the level's resolution with
+   * the current state and sampled the same way, and the difference (fixed within the step) is removed from the
+   * observation, so the true shape leaves no residual from sampling alone.
+   */
+  renderCorrection?: boolean;
 }
 
 /**
@@ -394,6 +407,7 @@ export function buildFrameSystem(
     };
     if (!options.imageShift) shade.obs = obs;
     normalBasis(ctx, geo.positions, samples, shade.n0, shade.nb);
+    if (options.renderCorrection && level) shade.bias = samplingBias(ctx, fs, geo, level, samples, target);
   }
 
   // Landmarks: 68 (contour ones moved to the current silhouette) plus the dense ones.
@@ -451,6 +465,43 @@ export function buildFrameSystem(
   const sys: FrameSystem = { level, ns, samples, sB, sMean, target, wPhot, nl, lB, lMean, lTarget: Float64Array.from(tgt), wLan: Float64Array.from(wl) };
   if (shade) sys.shade = shade;
   return sys;
+}
+
+/**
+ * Per sample: the current model rendered at `level`'s resolution (core rasterizer, per-pixel interpolation of
+ * the vertex colours), turned into a pyramid level the way the photo was (same smoothing) and sampled the same
+ * way, minus the sample's vertex colour (`vertexColors`, ns x 3). Zero near silhouettes, where the smoothing or
+ * a bilinear tap would reach pixels off the model.
+ */
+function samplingBias(ctx: FitContext, fs: FrameState, geo: FrameGeometry, level: PyramidLevel, samples: Uint32Array, vertexColors: Float64Array): Float64Array {
+  const lin = ctx.lin;
+  const V = lin.vertexCount;
+  const W = level.width, H = level.height, sc = level.scale;
+  const scaled = new Float32Array(3 * V);
+  for (let i = 0; i < 3 * V; i += 3) {
+    scaled[i] = geo.screen[i] * sc;
+    scaled[i + 1] = geo.screen[i + 1] * sc;
+    scaled[i + 2] = geo.screen[i + 2];
+  }
+  const raster = rasterize(scaled, lin.triangles, W, H);
+  const all = new Uint32Array(V);
+  for (let i = 0; i < V; i++) all[i] = i;
+  const colors = shadeVertices(cameraNormals(fs.R, geo.normals, all), evaluateAlbedo(ctx.albedo, fs.albedo), fs.light);
+  const rendered = makeLevel({ width: W, height: H, channels: 3, data: interpolateAttributes(raster, lin.triangles, colors, 3) }, sc);
+  const ids = raster.triangleIds;
+  const bias = new Float64Array(samples.length * 3);
+  const tmp = new Float64Array(9);
+  for (let j = 0; j < samples.length; j++) {
+    const i = samples[j];
+    const x0 = Math.floor(scaled[3 * i] - 0.5), y0 = Math.floor(scaled[3 * i + 1] - 0.5);
+    if (x0 < 1 || y0 < 1 || x0 + 2 >= W || y0 + 2 >= H) continue;
+    let covered = true;
+    for (let y = y0 - 1; y <= y0 + 2 && covered; y++) for (let x = x0 - 1; x <= x0 + 2; x++) if (ids[y * W + x] < 0) covered = false;
+    if (!covered) continue;
+    sampleLevel(rendered, geo.screen[3 * i], geo.screen[3 * i + 1], tmp);
+    for (let c = 0; c < 3; c++) bias[3 * j + c] = tmp[c] - vertexColors[3 * j + c];
+  }
+  return bias;
 }
 
 const vertexTriangles = new WeakMap<FitContext, ReturnType<typeof computeVertexTriangles>>();
@@ -677,6 +728,7 @@ export function frameResiduals(ctx: FitContext, sys: FrameSystem, id: Float64Arr
     sampleLevel(sys.level!, u, v, smp);
     const sw = Math.sqrt(sys.wPhot[p]);
     if (sh?.obs) for (let c = 0; c < 3; c++) smp[c] = sh.obs[3 * p + c];
+    if (sh?.bias) for (let c = 0; c < 3; c++) smp[c] -= sh.bias[3 * p + c];
     if (sh) {
       shadeNormal(sh, p, z, ctx.K, fs.R, nc);
       for (let c = 0; c < 3; c++) out[3 * p + c] = sw * (smp[c] - sh.alb[3 * p + c] * shadeWithGradient(sh.light, c, nc[0], nc[1], nc[2], grad));
@@ -746,7 +798,7 @@ export function frameNormalEquations(ctx: FitContext, sys: FrameSystem, id: Floa
       for (let c = 0; c < 3; c++) {
         const rho = sh.alb[3 * p + c];
         const S = shadeWithGradient(sh.light, c, nc[0], nc[1], nc[2], grad);
-        const r = (sh.obs ? sh.obs[3 * p + c] : smp[c]) - rho * S;
+        const r = (sh.obs ? sh.obs[3 * p + c] : smp[c]) - (sh.bias ? sh.bias[3 * p + c] : 0) - rho * S;
         const gx = sh.obs ? 0 : smp[3 + c], gy = sh.obs ? 0 : smp[6 + c];
         for (let j = 0; j < P; j++) row[j] = gx * au[j] + gy * av[j];
         // Rotation (left increment w): d nc = w x nc, so dS/dw = nc x grad.
@@ -1003,6 +1055,8 @@ export interface CoarseOptions {
   imageShift?: boolean;
   /** Photometric samples on smooth skin only (default true; see {@link FrameSystemOptions.skinMask}). */
   skinMask?: boolean | Partial<SkinMaskOptions>;
+  /** Remove the vertex-vs-pixel sampling bias (default false; see {@link FrameSystemOptions.renderCorrection}). */
+  renderCorrection?: boolean;
   signal?: AbortSignal;
 }
 
@@ -1080,6 +1134,7 @@ export function fitCoarse(ctx: FitContext, frames: FrameInput[], options: Coarse
           shading: options.shading,
           imageShift: options.imageShift,
           skinMask: options.skinMask ?? true,
+          renderCorrection: options.renderCorrection,
         });
       });
       first = false;

@@ -80,6 +80,8 @@ export interface FitOptions {
    * default true; `false` samples the whole narrow face), or the mask's margins (`skin-mask.ts`).
    */
   skinMask?: CoarseOptions['skinMask'];
+  /** Remove the vertex-vs-pixel sampling bias from the photometric term (default false; see `coarse.ts`). */
+  renderCorrection?: boolean;
   /** Cancels the fit between iterations. */
   signal?: AbortSignal;
 }
@@ -217,6 +219,7 @@ export function fitFaces(images: readonly Image[], faces: readonly DetectedFace[
     shading: options.shading,
     imageShift: options.imageShift,
     skinMask: options.skinMask,
+    renderCorrection: options.renderCorrection,
     signal: options.signal,
   });
   const share = 1 / frames.length;
