@@ -225,6 +225,9 @@ export interface FrameGeometry {
   screen: Float32Array;
   /** V visibility flags (1 = visible, front-facing, inside the crop). */
   visible: Uint8Array;
+  /** The id/depth raster behind `visible`, at `rasterScale` x the crop's resolution. */
+  raster?: RasterBuffers;
+  rasterScale?: number;
 }
 
 /** Number of columns of one photo's block: Ki + 6 pose + Ke. */
@@ -277,7 +280,7 @@ export function frameGeometry(
     buffers: buffers && buffers.width === rw && buffers.height === rh ? buffers : undefined,
   });
   const visible = vertexVisibility(scaled, lin.triangles, raster, { requireFrontFacing: true });
-  return { positions, normals, screen, visible };
+  return { positions, normals, screen, visible, raster, rasterScale };
 }
 
 /** Camera-frame normals (R n) of the listed vertices, N x 3. */
@@ -477,13 +480,17 @@ function samplingBias(ctx: FitContext, fs: FrameState, geo: FrameGeometry, level
   const lin = ctx.lin;
   const V = lin.vertexCount;
   const W = level.width, H = level.height, sc = level.scale;
-  const scaled = new Float32Array(3 * V);
-  for (let i = 0; i < 3 * V; i += 3) {
-    scaled[i] = geo.screen[i] * sc;
-    scaled[i + 1] = geo.screen[i + 1] * sc;
-    scaled[i + 2] = geo.screen[i + 2];
+  // frameGeometry already rasterized at the sampled level's resolution; only other callers pay for a new raster.
+  let raster = geo.raster;
+  if (!raster || geo.rasterScale !== sc || raster.width !== W || raster.height !== H) {
+    const scaled = new Float32Array(3 * V);
+    for (let i = 0; i < 3 * V; i += 3) {
+      scaled[i] = geo.screen[i] * sc;
+      scaled[i + 1] = geo.screen[i + 1] * sc;
+      scaled[i + 2] = geo.screen[i + 2];
+    }
+    raster = rasterize(scaled, lin.triangles, W, H);
   }
-  const raster = rasterize(scaled, lin.triangles, W, H);
   const all = new Uint32Array(V);
   for (let i = 0; i < V; i++) all[i] = i;
   const colors = shadeVertices(cameraNormals(fs.R, geo.normals, all), evaluateAlbedo(ctx.albedo, fs.albedo), fs.light);
@@ -493,7 +500,7 @@ function samplingBias(ctx: FitContext, fs: FrameState, geo: FrameGeometry, level
   const tmp = new Float64Array(9);
   for (let j = 0; j < samples.length; j++) {
     const i = samples[j];
-    const x0 = Math.floor(scaled[3 * i] - 0.5), y0 = Math.floor(scaled[3 * i + 1] - 0.5);
+    const x0 = Math.floor(geo.screen[3 * i] * sc - 0.5), y0 = Math.floor(geo.screen[3 * i + 1] * sc - 0.5);
     if (x0 < 1 || y0 < 1 || x0 + 2 >= W || y0 + 2 >= H) continue;
     let covered = true;
     for (let y = y0 - 1; y <= y0 + 2 && covered; y++) for (let x = x0 - 1; x <= x0 + 2; x++) if (ids[y * W + x] < 0) covered = false;
@@ -1090,7 +1097,6 @@ export function fitCoarse(ctx: FitContext, frames: FrameInput[], options: Coarse
       return { ...rigid, exp: new Float64Array(ctx.Ke), light, albedo: new Float64Array(ctx.albedo.size) };
     }),
   };
-  const buffers: Array<RasterBuffers | undefined> = frames.map(() => undefined);
   const lm: LmState = { lambda: 1e-3 };
 
   // Landmark-only warm-up: pose first, then pose + shape + expression.
@@ -1124,7 +1130,7 @@ export function fitCoarse(ctx: FitContext, frames: FrameInput[], options: Coarse
       const systems = frames.map((fr, f) => {
         const level = fr.pyramid[levelIndex];
         const base = fr.pyramid[0];
-        const geo = frameGeometry(ctx, state.id, state.frames[f], base.width, base.height, level.scale, buffers[f]);
+        const geo = frameGeometry(ctx, state.id, state.frames[f], base.width, base.height, level.scale);
         return buildFrameSystem(ctx, fr, state.id, state.frames[f], geo, {
           weights,
           level,
