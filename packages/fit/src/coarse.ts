@@ -57,6 +57,14 @@ export interface CoarseWeights {
   expressionPrior: number;
   /** Huber threshold on the RGB residual norm (default 0.1). */
   huber: number;
+  /**
+   * Ridge of the SH lighting solve, relative to the mean diagonal of its normal equations (default 1e-3).
+   * A face shows only the front half of the sphere of normals, so some SH combinations are barely observed;
+   * the ridge keeps them small. It also biases the lighting: on renders whose albedo the fit knows, 1e-5 with
+   * `renderCorrection` leaves a 5-10x smaller residual at the true shape. The default stays at 1e-3 because with
+   * the built-in skin prior a freer lighting explains albedo the prior cannot represent.
+   */
+  lightingRidge: number;
 }
 
 /** Default {@link CoarseWeights}. */
@@ -68,6 +76,7 @@ export const DEFAULT_COARSE_WEIGHTS: Readonly<CoarseWeights> = Object.freeze({
   identityPrior: 1e-4,
   expressionPrior: 1e-3,
   huber: 0.1,
+  lightingRidge: 1e-3,
 });
 
 /** Iteration schedule of the coarse-to-fine pyramid (coarsest level first in the arrays). */
@@ -371,29 +380,43 @@ export function buildFrameSystem(
   const obs = Float64Array.from(colors);
   const target = new Float64Array(ns * 3);
   const wPhot = new Float64Array(ns);
+  // With the render correction, lighting and albedo are solved against the corrected observations (the photo
+  // minus the sampling bias of the current model): solving them against the raw photo biases the lighting by the
+  // very blur/interpolation mismatch the correction removes. The bias depends on the lighting, so it is
+  // refreshed after every round.
+  const correct = !!(options.renderCorrection && level && (options.shading ?? true));
+  let bias: Float64Array | undefined;
   if (ns >= 30) {
     const nrm = cameraNormals(fs.R, geo.normals, samples);
-    const ones = new Float32Array(ns).fill(1);
-    let hub: Float32Array = ones;
-    const obs32 = Float32Array.from(obs);
-    let shading = new Float64Array(ns * 3);
+    let hub: Float32Array = new Float32Array(ns).fill(1);
+    const corrected = obs.slice();
+    const corrected32 = Float32Array.from(obs);
+    let shading = Float64Array.from(shadeVertices(nrm, null, fs.light));
+    const refreshBias = (): void => {
+      const alb = evaluateAlbedo(ctx.albedo, fs.albedo, samples);
+      for (let j = 0; j < 3 * ns; j++) target[j] = alb[j] * shading[j];
+      bias = samplingBias(ctx, fs, geo, level!, samples, target);
+      for (let j = 0; j < 3 * ns; j++) corrected32[j] = corrected[j] = obs[j] - bias[j];
+    };
+    if (correct && options.lightingRounds > 0) refreshBias();
     for (let round = 0; round < options.lightingRounds; round++) {
       const alb = evaluateAlbedo(ctx.albedo, fs.albedo, samples);
       try {
-        fs.light = solveSHLighting(obs32, nrm, alb, { weights: hub, regularization: 1e-3 });
+        fs.light = solveSHLighting(corrected32, nrm, alb, { weights: hub, regularization: w.lightingRidge });
       } catch {
         // Degenerate sample sets (tiny faces) keep the previous lighting.
       }
       shading = Float64Array.from(shadeVertices(nrm, null, fs.light));
       const aw = new Float64Array(ns);
       for (let j = 0; j < ns; j++) aw[j] = hub[j] / ns;
-      fs.albedo = solveAlbedo(ctx.albedo, samples, obs, shading, aw);
-      hub = huberWeights(obs, shading, evaluateAlbedo(ctx.albedo, fs.albedo, samples), w.huber);
+      fs.albedo = solveAlbedo(ctx.albedo, samples, corrected, shading, aw);
+      if (correct) refreshBias();
+      hub = huberWeights(corrected, shading, evaluateAlbedo(ctx.albedo, fs.albedo, samples), w.huber);
     }
-    if (options.lightingRounds === 0) shading = Float64Array.from(shadeVertices(nrm, null, fs.light));
+    if (correct && options.lightingRounds === 0) refreshBias();
     const alb = evaluateAlbedo(ctx.albedo, fs.albedo, samples);
     for (let j = 0; j < 3 * ns; j++) target[j] = alb[j] * shading[j];
-    const h = huberWeights(obs, shading, alb, w.huber);
+    const h = huberWeights(corrected, shading, alb, w.huber);
     for (let j = 0; j < ns; j++) wPhot[j] = (w.photometric * h[j]) / ns;
   }
   const sB = new Float64Array(ns * K * 3);
@@ -410,7 +433,7 @@ export function buildFrameSystem(
     };
     if (!options.imageShift) shade.obs = obs;
     normalBasis(ctx, geo.positions, samples, shade.n0, shade.nb);
-    if (options.renderCorrection && level) shade.bias = samplingBias(ctx, fs, geo, level, samples, target);
+    if (bias) shade.bias = bias;
   }
 
   // Landmarks: 68 (contour ones moved to the current silhouette) plus the dense ones.
