@@ -5,10 +5,10 @@
  */
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applySimilarity, pointToSurface, procrustes, type FaceModel } from '@facekit/core';
+import type { FaceModel } from '@facekit/core';
 import { loadIctFaceKit } from '@facekit/bfm/node';
 import { fitFace, fitSamePerson, linearizeModel, type FitResult } from '../src/index.js';
-import { gaussians, ICT_DIR, renderSynthetic, SKIP_ICT, type SyntheticFace } from './helpers.js';
+import { gaussians, ICT_DIR, renderSynthetic, shapeErrorMm, SKIP_ICT, type SyntheticFace } from './helpers.js';
 
 let model: FaceModel;
 let syn: SyntheticFace;
@@ -24,26 +24,6 @@ before(async () => {
   // Synthetic landmarks are fixed model vertices, not a silhouette: static contour.
   result = fitFace(syn.image, syn.face, model, { contour: 'static' });
 });
-
-function landmarks3(lin: SyntheticFace['lin'], pos: Float32Array): Float32Array {
-  const out = new Float32Array(204);
-  const lv = lin.landmarkVertices!, lw = lin.landmarkWeights!;
-  for (let k = 0; k < 68; k++) for (let j = 0; j < 3; j++) for (let c = 0; c < 3; c++) out[3 * k + c] += lw[3 * k + j] * pos[3 * lv[3 * k + j] + c];
-  return out;
-}
-
-/** Mean distance (mm) from the ground-truth face vertices to `pos`'s surface after landmark similarity alignment. */
-function shapeErrorMm(s: SyntheticFace, pos: Float32Array): number {
-  const lin = s.lin;
-  const T = procrustes(landmarks3(lin, pos), landmarks3(lin, s.positions));
-  const aligned = Float32Array.from(applySimilarity(pos, T));
-  const q: number[] = [];
-  for (let i = 0; i < lin.vertexCount; i++) if (lin.fitMask[i]) q.push(s.positions[3 * i], s.positions[3 * i + 1], s.positions[3 * i + 2]);
-  const r = pointToSurface(Float32Array.from(q), { positions: aligned, triangles: lin.triangles });
-  let sum = 0;
-  for (const d of r.distances) sum += d;
-  return (10 * sum) / r.distances.length; // cm -> mm
-}
 
 test('recovers the pose within a few degrees', { skip: SKIP_ICT }, () => {
   const p = result.reconstruction.pose;

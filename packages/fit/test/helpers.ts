@@ -2,16 +2,19 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
+  applySimilarity,
   computeVertexNormals,
   eulerToMatrix,
   interpolateAttributes,
+  pointToSurface,
+  procrustes,
   rasterize,
   shadeVertices,
   type DetectedFace,
   type FaceModel,
   type ImageF32,
 } from '@facekit/core';
-import { linearizeModel, decodeLinear, MEAN_SKIN_ALBEDO, type LinearizedModel } from '../src/index.js';
+import { linearizeModel, decodeLinear, MEAN_SKIN_ALBEDO, type AlbedoBasis, type LinearizedModel } from '../src/index.js';
 
 export const ICT_DIR = fileURLToPath(new URL('../../../../shared/data/ict-facekit/', import.meta.url));
 export const HAVE_ICT = existsSync(ICT_DIR + 'generic_neutral_mesh.obj');
@@ -138,4 +141,33 @@ function background(size: number): Float32Array {
     }
   }
   return out;
+}
+
+/** An exact per-vertex albedo as a 3-mode (per-channel gain) albedo space, so the albedo is not in question. */
+export function exactAlbedo(albedo: Float32Array): AlbedoBasis {
+  const n = albedo.length;
+  const basis = new Float32Array(3 * n);
+  for (let c = 0; c < 3; c++) for (let i = c; i < n; i += 3) basis[c * n + i] = albedo[i];
+  return { kind: 'model', size: 3, mean: albedo, basis, prior: new Float64Array([1e-3, 1e-3, 1e-3]), channel: new Int8Array([0, 1, 2]) };
+}
+
+/** The 68 landmarks (68 x 3) of region positions `pos`. */
+function landmarks3(lin: LinearizedModel, pos: Float32Array): Float32Array {
+  const out = new Float32Array(204);
+  const lv = lin.landmarkVertices!, lw = lin.landmarkWeights!;
+  for (let k = 0; k < 68; k++) for (let j = 0; j < 3; j++) for (let c = 0; c < 3; c++) out[3 * k + c] += lw[3 * k + j] * pos[3 * lv[3 * k + j] + c];
+  return out;
+}
+
+/** Mean distance (mm) from the ground-truth fitting-region vertices to `pos`'s surface after landmark similarity alignment. */
+export function shapeErrorMm(s: SyntheticFace, pos: Float32Array): number {
+  const lin = s.lin;
+  const T = procrustes(landmarks3(lin, pos), landmarks3(lin, s.positions));
+  const aligned = Float32Array.from(applySimilarity(pos, T));
+  const q: number[] = [];
+  for (let i = 0; i < lin.vertexCount; i++) if (lin.fitMask[i]) q.push(s.positions[3 * i], s.positions[3 * i + 1], s.positions[3 * i + 2]);
+  const r = pointToSurface(Float32Array.from(q), { positions: aligned, triangles: lin.triangles });
+  let sum = 0;
+  for (const d of r.distances) sum += d;
+  return (10 * sum) / r.distances.length; // cm -> mm
 }

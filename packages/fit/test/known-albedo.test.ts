@@ -8,47 +8,21 @@
  */
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applySimilarity, pointToSurface, procrustes, type FaceModel } from '@facekit/core';
+import type { FaceModel } from '@facekit/core';
 import { loadIctFaceKit } from '@facekit/bfm/node';
 import {
   buildPyramid,
   fitCoarse,
   prepareModel,
-  type AlbedoBasis,
   type CoarseOptions,
   type FitContext,
 } from '../src/index.js';
-import { gaussians, ICT_DIR, renderSynthetic, SKIP_ICT, type SyntheticFace } from './helpers.js';
+import { exactAlbedo, gaussians, ICT_DIR, renderSynthetic, shapeErrorMm, SKIP_ICT, type SyntheticFace } from './helpers.js';
 
 let model: FaceModel;
 before(async () => {
   if (!SKIP_ICT) model = await loadIctFaceKit(ICT_DIR);
 });
-
-function exactAlbedo(albedo: Float32Array): AlbedoBasis {
-  const n = albedo.length;
-  const basis = new Float32Array(3 * n);
-  for (let c = 0; c < 3; c++) for (let i = c; i < n; i += 3) basis[c * n + i] = albedo[i];
-  return { kind: 'model', size: 3, mean: albedo, basis, prior: new Float64Array([1e-3, 1e-3, 1e-3]), channel: new Int8Array([0, 1, 2]) };
-}
-
-/** Mean distance (mm) from the true fitting-region vertices to `pos`'s surface after a landmark similarity fit. */
-function shapeErrorMm(s: SyntheticFace, pos: Float32Array): number {
-  const lin = s.lin;
-  const lv = lin.landmarkVertices!, lw = lin.landmarkWeights!;
-  const lm = (p: Float32Array): Float32Array => {
-    const out = new Float32Array(204);
-    for (let k = 0; k < 68; k++) for (let j = 0; j < 3; j++) for (let c = 0; c < 3; c++) out[3 * k + c] += lw[3 * k + j] * p[3 * lv[3 * k + j] + c];
-    return out;
-  };
-  const aligned = Float32Array.from(applySimilarity(pos, procrustes(lm(pos), lm(s.positions))));
-  const q: number[] = [];
-  for (let i = 0; i < lin.vertexCount; i++) if (lin.fitMask[i]) q.push(s.positions[3 * i], s.positions[3 * i + 1], s.positions[3 * i + 2]);
-  const r = pointToSurface(Float32Array.from(q), { positions: aligned, triangles: lin.triangles });
-  let sum = 0;
-  for (const d of r.distances) sum += d;
-  return (10 * sum) / r.distances.length;
-}
 
 function fitKnownAlbedo(syn: SyntheticFace, options: CoarseOptions): number {
   const ctx: FitContext = { ...prepareModel(model), albedo: exactAlbedo(syn.albedo) };

@@ -20,24 +20,15 @@ import {
   frameParamCount,
   prepareModel,
   DEFAULT_COARSE_WEIGHTS,
-  type AlbedoBasis,
   type FitContext,
   type FrameState,
 } from '../src/index.js';
-import { gaussians, ICT_DIR, renderSynthetic, SKIP_ICT } from './helpers.js';
+import { exactAlbedo, gaussians, ICT_DIR, renderSynthetic, SKIP_ICT } from './helpers.js';
 
 let model: FaceModel;
 before(async () => {
   if (!SKIP_ICT) model = await loadIctFaceKit(ICT_DIR);
 });
-
-/** The exact per-vertex albedo as a 3-mode (per-channel gain) space, so the albedo solve is not in question. */
-function exactAlbedo(albedo: Float32Array): AlbedoBasis {
-  const n = albedo.length;
-  const basis = new Float32Array(3 * n);
-  for (let c = 0; c < 3; c++) for (let i = c; i < n; i += 3) basis[c * n + i] = albedo[i];
-  return { kind: 'model', size: 3, mean: albedo, basis, prior: new Float64Array([1e-3, 1e-3, 1e-3]), channel: new Int8Array([0, 1, 2]) };
-}
 
 function atTruth(seed: number, renderCorrection: boolean): { residual: number; stepMm: number } {
   const syn = renderSynthetic(model, { seed, identity: gaussians(60, 200 + seed) });
