@@ -60,9 +60,9 @@ export interface CoarseWeights {
   /**
    * Ridge of the SH lighting solve, relative to the mean diagonal of its normal equations (default 1e-3).
    * A face shows only the front half of the sphere of normals, so some SH combinations are barely observed;
-   * the ridge keeps them small. It also biases the lighting: on renders whose albedo the fit knows, 1e-5 with
-   * `renderCorrection` leaves a 5-10x smaller residual at the true shape. The default stays at 1e-3 because with
-   * the built-in skin prior a freer lighting explains albedo the prior cannot represent.
+   * the ridge keeps them small, but it also pulls the lighting away from the photo's. When the albedo is known,
+   * use 1e-5 (as `test/render-correction.test.ts` and `test/known-albedo.test.ts` do). The default stays at 1e-3
+   * because with the built-in skin prior a freer lighting explains albedo the prior cannot represent.
    */
   lightingRidge: number;
 }
