@@ -1,9 +1,14 @@
 /**
  * Linear per-vertex albedo spaces for the coarse stage: the model's own (when it has a per-vertex albedo
- * space) or, for models without one (ICT-FaceKit), a skin prior: a mean skin colour plus a low-frequency
- * correction made of Gaussian bumps over the frontal mean face, one set per colour channel. The correction
- * can follow smooth skin-tone changes (forehead vs cheeks, shadows the SH lighting cannot explain) but not
- * fine structure (brows, lips), which the albedo refinement stage recovers from the photo.
+ * space) or, for models without one (ICT-FaceKit), a skin prior. Two skin priors exist:
+ * - `bumps` (the default): a mean skin colour plus a low-frequency correction made of Gaussian bumps over the
+ *   frontal mean face, one set per colour channel. Small, so the default fit stays fast.
+ * - `field`: a skin colour per channel times `1 + f(x)`, with `f` a smooth random field over the mean face:
+ *   sines and cosines of plane waves (random-Fourier-feature style) whose wavelengths span a band measured in eye
+ *   distances, with a Gaussian prior on their amplitudes (a band-limited stationary Gaussian process). Skin
+ *   varies like this (redness, tan lines, shading the SH lighting cannot explain); the Gaussian bumps either
+ *   miss it (strong prior) or soak up the shading of the shape (weak prior).
+ * Neither follows fine structure (brows, lips), which the albedo refinement stage recovers from the photo.
  * @module
  */
 import { solveCholesky, type FaceModel } from '@facekit/core';
@@ -31,10 +36,12 @@ export interface AlbedoBasis {
 /** A plausible mean skin albedo (linear-free sRGB in [0, 1]); the lighting absorbs the photo's exposure. */
 export const MEAN_SKIN_ALBEDO: readonly [number, number, number] = [0.72, 0.52, 0.42];
 
-const albedoCache = new WeakMap<LinearizedModel, AlbedoBasis>();
+const albedoCache = new WeakMap<LinearizedModel, Map<string, AlbedoBasis>>();
 
 /** Options of {@link albedoBasisFor}. */
 export interface AlbedoBasisOptions {
+  /** Skin prior for models without an albedo space (default `bumps`; see the module comment). */
+  skin?: 'bumps' | 'field';
   /** Bumps per side of the skin prior's grid (default 4, i.e. 16 bumps + a constant per channel). */
   grid?: number;
   /** Prior precision of the skin prior's constant terms (default 0.005). */
@@ -43,14 +50,34 @@ export interface AlbedoBasisOptions {
   bumpPrior?: number;
   /** Prior precision scale of model albedo coefficients, divided by std^2 (default 0.002). */
   modelPrior?: number;
+  /** `field`: number of plane waves (each gives a sine and a cosine mode; default 100). */
+  fieldWaves?: number;
+  /** `field`: wavelength band in eye distances (outer eye corners of the mean face; default [0.6, 1.8]). */
+  fieldWavelengths?: [number, number];
+  /**
+   * `field`: prior precision of each wave coefficient, relative to the data term as `bumpPrior` is (default
+   * 1.5e-4: with 100 waves about 4 % RMS relative variation for a photometric noise of 0.005, which is what
+   * `@facekit/synth` renders; see the README of `@facekit/fit`).
+   */
+  fieldPrior?: number;
+  /** `field`: prior precision of the per-channel skin colour (default 1e-4). */
+  fieldConstantPrior?: number;
 }
 
-/** The albedo space used for a linearised model (cached per model). */
+/**
+ * The albedo space used for a linearised model. Built once per model and skin-prior kind when `options` holds
+ * nothing but `skin`; built afresh when it sets any other field.
+ */
 export function albedoBasisFor(lin: LinearizedModel, options: AlbedoBasisOptions = {}): AlbedoBasis {
-  let a = albedoCache.get(lin);
-  if (!a) {
-    a = modelAlbedo(lin.model, lin, options) ?? skinAlbedo(lin, options);
-    albedoCache.set(lin, a);
+  const cacheable = Object.keys(options).every((k) => k === 'skin');
+  const kind = options.skin ?? 'bumps';
+  let byKind = albedoCache.get(lin);
+  const hit = cacheable ? byKind?.get(kind) : undefined;
+  if (hit) return hit;
+  const a = modelAlbedo(lin.model, lin, options) ?? (kind === 'field' ? fieldAlbedo(lin, options) : skinAlbedo(lin, options));
+  if (cacheable) {
+    if (!byKind) albedoCache.set(lin, (byKind = new Map()));
+    byKind.set(kind, a);
   }
   return a;
 }
@@ -123,6 +150,63 @@ function skinAlbedo(lin: LinearizedModel, options: AlbedoBasisOptions): AlbedoBa
       channel[c * perChannel + k] = c;
       prior[c * perChannel + k] = k === 0 ? options.constantPrior ?? 0.005 : options.bumpPrior ?? 0.02;
     }
+  }
+  return { kind: 'skin', size: K, mean, basis, prior, channel };
+}
+
+/** Eye distance (outer corners, landmarks 36 and 45) of the region's mean shape, or null without landmarks. */
+function meanEyeDistance(lin: LinearizedModel): number | null {
+  const lv = lin.landmarkVertices, lw = lin.landmarkWeights;
+  if (!lv || !lw) return null;
+  const at = (k: number): number[] =>
+    [0, 1, 2].map((c) => lw[3 * k] * lin.mean[3 * lv[3 * k] + c] + lw[3 * k + 1] * lin.mean[3 * lv[3 * k + 1] + c] + lw[3 * k + 2] * lin.mean[3 * lv[3 * k + 2] + c]);
+  const a = at(36), b = at(45);
+  const d = Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+  return d > 0 ? d : null;
+}
+
+function fieldAlbedo(lin: LinearizedModel, options: AlbedoBasisOptions): AlbedoBasis {
+  const V = lin.vertexCount;
+  const M = options.fieldWaves ?? 100;
+  const [l0, l1] = options.fieldWavelengths ?? [0.6, 1.8];
+  if (!(M >= 1) || !(l0 > 0) || !(l1 >= l0)) throw new RangeError(`field skin prior needs fieldWaves >= 1 and 0 < wavelengths[0] <= wavelengths[1], got ${M}, [${l0}, ${l1}]`);
+  // Unit: the eye distance; models without landmarks fall back to a fifth of the region's extent.
+  let unit = meanEyeDistance(lin);
+  if (unit === null) {
+    let r = 0;
+    for (let i = 0; i < 3 * V; i++) r = Math.max(r, Math.abs(lin.mean[i]));
+    unit = r > 0 ? (2 * r) / 5 : 1;
+  }
+  const K = 3 + 2 * M;
+  const mean = new Float32Array(3 * V);
+  for (let i = 0; i < V; i++) for (let c = 0; c < 3; c++) mean[3 * i + c] = MEAN_SKIN_ALBEDO[c];
+  const basis = new Float32Array(K * 3 * V);
+  const prior = new Float64Array(K);
+  const channel = new Int8Array(K).fill(-1);
+  for (let c = 0; c < 3; c++) {
+    channel[c] = c;
+    prior[c] = options.fieldConstantPrior ?? 1e-4;
+    for (let i = 0; i < V; i++) basis[c * 3 * V + 3 * i + c] = 1;
+  }
+  // Deterministic, evenly spread waves: directions on a Fibonacci sphere, wavelengths on a golden-ratio sequence.
+  const golden = (Math.sqrt(5) - 1) / 2;
+  for (let m = 0; m < M; m++) {
+    const dz = 1 - (2 * (m + 0.5)) / M;
+    const rho = Math.sqrt(Math.max(0, 1 - dz * dz));
+    const phi = Math.PI * (3 - Math.sqrt(5)) * m;
+    const lambda = l0 + (l1 - l0) * ((m * golden) % 1);
+    const k = (2 * Math.PI) / (lambda * unit);
+    const kx = k * rho * Math.cos(phi), ky = k * rho * Math.sin(phi), kz = k * dz;
+    const os = (3 + 2 * m) * 3 * V, oc = (4 + 2 * m) * 3 * V;
+    for (let i = 0; i < V; i++) {
+      const t = kx * lin.mean[3 * i] + ky * lin.mean[3 * i + 1] + kz * lin.mean[3 * i + 2];
+      const sn = Math.sin(t), cs = Math.cos(t);
+      for (let c = 0; c < 3; c++) {
+        basis[os + 3 * i + c] = MEAN_SKIN_ALBEDO[c] * sn;
+        basis[oc + 3 * i + c] = MEAN_SKIN_ALBEDO[c] * cs;
+      }
+    }
+    prior[3 + 2 * m] = prior[4 + 2 * m] = options.fieldPrior ?? 1.5e-4;
   }
   return { kind: 'skin', size: K, mean, basis, prior, channel };
 }

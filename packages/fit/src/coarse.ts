@@ -12,7 +12,9 @@
  * 2 x K slice of the basis rotated and scaled; the photometric Jacobian is that slice times the image gradient.
  * Shading (L^T phi(n)) and albedo are held fixed within a step ("lagged" normals) and re-solved in closed form
  * between steps (SH lighting with core `solveSHLighting`, albedo as a small ridge system), which keeps every
- * step a dense (Ki + 6 + Ke)-square solve and the whole fit well under a second in plain JS.
+ * step a dense (Ki + 6 + Ke)-square solve and the whole fit well under a second in plain JS. With
+ * `jointAppearance` the lighting and albedo are unknowns of the step too, eliminated per photo by a Schur
+ * complement (`joint-appearance.ts`): slower, but the shape no longer explains what the albedo should.
  * @module
  */
 import {
@@ -30,6 +32,16 @@ import {
 } from '@facekit/core';
 import { albedoBasisFor, evaluateAlbedo, solveAlbedo, type AlbedoBasis } from './albedo.js';
 import { contourCandidates, type ContourCandidates } from './contour.js';
+import {
+  accumulateAppearance,
+  appearancePriorEnergy,
+  appearanceStep,
+  createAppearanceAccumulator,
+  eliminateAppearance,
+  withAppearancePriors,
+  type AppearanceElimination,
+  type AppearanceSystem,
+} from './joint-appearance.js';
 import { accumulateRow, accumulateRowPair, symmetrizeUpper } from './linalg.js';
 import { decodeLinear, type LinearizedModel } from './linearize.js';
 import { makeLevel, sampleLevel, type PyramidLevel } from './pyramid.js';
@@ -151,11 +163,16 @@ export interface FitContext {
   expHi: Float64Array;
 }
 
-const contexts = new WeakMap<LinearizedModel, FitContext>();
+const contexts = new WeakMap<LinearizedModel, Map<string, FitContext>>();
 
-/** The (cached) {@link FitContext} of a linearised model. */
-export function fitContext(lin: LinearizedModel): FitContext {
-  let ctx = contexts.get(lin);
+/**
+ * The (cached) {@link FitContext} of a linearised model, with the skin prior `skin` for models without an
+ * albedo space (see `albedo.ts`; default `bumps`).
+ */
+export function fitContext(lin: LinearizedModel, skin: 'bumps' | 'field' = 'bumps'): FitContext {
+  let byKind = contexts.get(lin);
+  if (!byKind) contexts.set(lin, (byKind = new Map()));
+  let ctx = byKind.get(skin);
   if (ctx) return ctx;
   const Ki = lin.identityCount, Ke = lin.expressionCount;
   const expLo = new Float64Array(Ke).fill(-Infinity);
@@ -167,8 +184,8 @@ export function fitContext(lin: LinearizedModel): FitContext {
       expHi[b.offset - Ki + k] = b.range[1] / b.std[k];
     }
   }
-  ctx = { lin, albedo: albedoBasisFor(lin), contour: contourCandidates(lin), K: Ki + Ke, Ki, Ke, expLo, expHi };
-  contexts.set(lin, ctx);
+  ctx = { lin, albedo: albedoBasisFor(lin, { skin }), contour: contourCandidates(lin), K: Ki + Ke, Ki, Ke, expLo, expHi };
+  byKind.set(skin, ctx);
   return ctx;
 }
 
@@ -197,6 +214,12 @@ export interface FrameSystem {
    * colour is `alb * S(R n)`, with the model-frame normal `n = normalize(n0 + sum_k nb_k (z_k - z0_k))`.
    */
   shade?: ShadeSystem;
+  /**
+   * Set when lighting and albedo are unknowns of each step (see {@link FrameSystemOptions.jointAppearance}):
+   * the weights of their priors in this system's energy. The model colour then comes from the state's
+   * `light` and `albedo`, not from `shade`'s fixed copies.
+   */
+  joint?: { lightingRidge: number; photometric: number };
 }
 
 /** See {@link FrameSystem.shade}. */
@@ -331,6 +354,12 @@ export interface FrameSystemOptions {
    * observation, so the true shape leaves no residual from sampling alone.
    */
   renderCorrection?: boolean;
+  /**
+   * With `shading`, make SH lighting and albedo unknowns of each Gauss-Newton step, eliminated by a Schur
+   * complement (see `joint-appearance.ts`), instead of holding them fixed within the step: the shape then only
+   * explains what the lighting and albedo priors say they should not. Default false.
+   */
+  jointAppearance?: boolean;
 }
 
 /**
@@ -489,7 +518,10 @@ export function buildFrameSystem(
   const lMean = new Float64Array(nl * 3);
   gatherBasis(lin, Uint32Array.from(lmV), Float32Array.from(lmW), lB, lMean, K);
   const sys: FrameSystem = { level, ns, samples, sB, sMean, target, wPhot, nl, lB, lMean, lTarget: Float64Array.from(tgt), wLan: Float64Array.from(wl) };
-  if (shade) sys.shade = shade;
+  if (shade) {
+    sys.shade = shade;
+    if (options.jointAppearance) sys.joint = { lightingRidge: w.lightingRidge, photometric: w.photometric };
+  }
   return sys;
 }
 
@@ -752,6 +784,7 @@ export function frameResiduals(ctx: FitContext, sys: FrameSystem, id: Float64Arr
   const sh = sys.shade;
   const nc = new Float64Array(3);
   const grad = new Float64Array(3);
+  const jointAlb = sys.joint && sh ? evaluateAlbedo(ctx.albedo, fs.albedo, sys.samples) : null;
   for (let p = 0; p < sys.ns; p++) {
     pointPosition(sys.sB, sys.sMean, p, z, ctx.K, pos);
     const [u, v] = projectPoint(fs, pos);
@@ -761,7 +794,8 @@ export function frameResiduals(ctx: FitContext, sys: FrameSystem, id: Float64Arr
     if (sh?.bias) for (let c = 0; c < 3; c++) smp[c] -= sh.bias[3 * p + c];
     if (sh) {
       shadeNormal(sh, p, z, ctx.K, fs.R, nc);
-      for (let c = 0; c < 3; c++) out[3 * p + c] = sw * (smp[c] - sh.alb[3 * p + c] * shadeWithGradient(sh.light, c, nc[0], nc[1], nc[2], grad));
+      const alb = jointAlb ?? sh.alb, light = sys.joint ? fs.light : sh.light;
+      for (let c = 0; c < 3; c++) out[3 * p + c] = sw * (smp[c] - alb[3 * p + c] * shadeWithGradient(light, c, nc[0], nc[1], nc[2], grad));
     } else {
       for (let c = 0; c < 3; c++) out[3 * p + c] = sw * (smp[c] - sys.target[3 * p + c]);
     }
@@ -799,7 +833,12 @@ export function frameEnergy(ctx: FitContext, sys: FrameSystem, id: Float64Array,
  * contribute the rank-2 form `A^T (sum_c grad I_c grad I_c^T) A` through two rows, so the cost is two row
  * updates per sample whatever the number of colour channels.
  */
-export function frameNormalEquations(ctx: FitContext, sys: FrameSystem, id: Float64Array, fs: FrameState): { H: Float64Array; g: Float64Array } {
+export function frameNormalEquations(
+  ctx: FitContext,
+  sys: FrameSystem,
+  id: Float64Array,
+  fs: FrameState,
+): { H: Float64Array; g: Float64Array; appearance?: AppearanceSystem } {
   const P = frameParamCount(ctx);
   const H = new Float64Array(P * P);
   const g = new Float64Array(P);
@@ -813,6 +852,7 @@ export function frameNormalEquations(ctx: FitContext, sys: FrameSystem, id: Floa
   const grad = new Float64Array(3);
   const row = new Float64Array(P);
   const { K, Ki } = ctx;
+  const acc = sys.joint && sh ? createAppearanceAccumulator(P, ctx.albedo) : null;
   for (let p = 0; p < sys.ns; p++) {
     const wp = sys.wPhot[p];
     if (wp === 0) continue;
@@ -844,6 +884,7 @@ export function frameNormalEquations(ctx: FitContext, sys: FrameSystem, id: Floa
           row[col] -= rho * (mx * sh.nb[ob + 3 * k] + my * sh.nb[ob + 3 * k + 1] + mz * sh.nb[ob + 3 * k + 2]);
         }
         accumulateRow(H, g, P, row, r, wp);
+        if (acc) accumulateAppearance(acc, ctx.albedo, sys.samples[p], c, nc, rho, S, row, r, wp);
       }
       continue;
     }
@@ -884,6 +925,9 @@ export function frameNormalEquations(ctx: FitContext, sys: FrameSystem, id: Floa
     accumulateRow(H, g, P, av, v - sys.lTarget[2 * p + 1], wl);
   }
   symmetrizeUpper(H, P);
+  if (acc && sys.joint) {
+    return { H, g, appearance: withAppearancePriors(acc, ctx.albedo, fs.light, fs.albedo, sys.joint.lightingRidge, sys.joint.photometric) };
+  }
   return { H, g };
 }
 
@@ -966,9 +1010,13 @@ export function lmIteration(
   const g = new Float64Array(N);
   const col = (f: number, j: number): number => (j < Ki ? j : Ki + f * (6 + Ke) + (j - Ki));
   let energy = 0;
+  const appearance: Array<AppearanceSystem | undefined> = [];
   for (let f = 0; f < F; f++) {
     const fs = state.frames[f];
     const ne = frameNormalEquations(ctx, systems[f], state.id, fs);
+    const el = ne.appearance;
+    appearance.push(el);
+    if (el) energy += appearancePriorEnergy(el, ctx.albedo, fs.light, fs.albedo, systems[f].joint!.photometric);
     for (let a = 0; a < Pf; a++) {
       const ca = col(f, a);
       g[ca] += ne.g[a];
@@ -1003,16 +1051,42 @@ export function lmIteration(
   for (let i = 0; i < N; i++) diag[i] = Math.max(H[i * N + i], 1e-9);
   for (let attempt = 0; attempt < 5; attempt++) {
     const A = H.slice();
-    for (let i = 0; i < N; i++) A[i * N + i] += lm.lambda * diag[i];
     const rhs = new Float64Array(N);
     for (let i = 0; i < N; i++) rhs[i] = -g[i];
+    // Appearance unknowns are eliminated per photo at this attempt's damping.
+    const eliminations = appearance.map((sys, f) => {
+      if (!sys) return undefined;
+      const el = eliminateAppearance(sys, lm.lambda);
+      if (!el) return undefined;
+      for (let a = 0; a < Pf; a++) {
+        const ca = col(f, a);
+        if (frozen[ca]) continue;
+        rhs[ca] += el.dg[a];
+        for (let b = 0; b < Pf; b++) if (!frozen[col(f, b)]) A[ca * N + col(f, b)] -= el.dH[a * Pf + b];
+      }
+      return el;
+    });
+    for (let i = 0; i < N; i++) A[i * N + i] += lm.lambda * diag[i];
     const step = solveCholesky(A, rhs, N);
     if (step) {
       const id = state.id.slice();
       for (let k = 0; k < Ki; k++) id[k] += step[k];
-      const frames = state.frames.map((fs, f) => applyFrameStep(ctx, fs, step, Ki + f * (6 + Ke)));
+      const frames = state.frames.map((fs, f) => {
+        const next = applyFrameStep(ctx, fs, step, Ki + f * (6 + Ke));
+        const el = eliminations[f];
+        if (!el) return next;
+        // The photo's geometry step in its own column order [identity | pose | expression].
+        const d = new Float64Array(Pf);
+        for (let j = 0; j < Pf; j++) d[j] = step[col(f, j)];
+        const app = appearanceStep(el, d, fs.light, fs.albedo);
+        return { ...next, light: app.light, albedo: app.albedo };
+      });
       let e = 0;
-      for (let f = 0; f < F; f++) e += frameEnergy(ctx, systems[f], id, frames[f]) + priorEnergy(ctx, w, id, frames[f], f === 0);
+      for (let f = 0; f < F; f++) {
+        e += frameEnergy(ctx, systems[f], id, frames[f]) + priorEnergy(ctx, w, id, frames[f], f === 0);
+        const sys = eliminations[f] ? appearance[f] : undefined;
+        if (sys) e += appearancePriorEnergy(sys, ctx.albedo, frames[f].light, frames[f].albedo, systems[f].joint!.photometric);
+      }
       if (e < energy) {
         lm.lambda = Math.max(lm.lambda / 3, 1e-7);
         return { state: { id, frames }, energy: e, accepted: true };
@@ -1087,6 +1161,8 @@ export interface CoarseOptions {
   skinMask?: boolean | Partial<SkinMaskOptions>;
   /** Remove the vertex-vs-pixel sampling bias (default false; see {@link FrameSystemOptions.renderCorrection}). */
   renderCorrection?: boolean;
+  /** See {@link FrameSystemOptions.jointAppearance}. */
+  jointAppearance?: boolean;
   signal?: AbortSignal;
 }
 
@@ -1164,6 +1240,7 @@ export function fitCoarse(ctx: FitContext, frames: FrameInput[], options: Coarse
           imageShift: options.imageShift,
           skinMask: options.skinMask ?? true,
           renderCorrection: options.renderCorrection,
+          jointAppearance: options.jointAppearance,
         });
       });
       first = false;

@@ -12,6 +12,7 @@ export * from './coarse.js';
 export * from './detail.js';
 export * from './refine-albedo.js';
 export * from './albedo.js';
+export * from './joint-appearance.js';
 export * from './linearize.js';
 export * from './pyramid.js';
 export * from './dense.js';

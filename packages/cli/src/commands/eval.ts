@@ -34,6 +34,7 @@ options:
   --detector <name>   detector (default: what the method needs, else auto)
   --out <file>        report path (default <data>/eval-<method>.json)
   --limit N           score only the first N samples
+  --preset <name>     method preset passed to the predictor (fit: fast, the default, or accurate)
   --no-icp            landmark alignment only, no ICP refinement`;
 
 /** One sample's line in the report. */
@@ -123,6 +124,7 @@ export const evalCommand: Command = {
         detector: { type: 'string' },
         out: { type: 'string' },
         limit: { type: 'string' },
+        preset: { type: 'string' },
         'no-icp': { type: 'boolean', default: false },
       },
     });
@@ -179,7 +181,12 @@ export const evalCommand: Command = {
         if (faces.length === 0) throw new Error('no face found');
         report.detected = true;
         const t2 = performance.now();
-        const rec = await setup.predictor.predict(sample.image, { face: faces[0], detector: setup.detector, ...(setup.model ? { model: setup.model } : {}) });
+        const rec = await setup.predictor.predict(sample.image, {
+          face: faces[0],
+          detector: setup.detector,
+          ...(setup.model ? { model: setup.model } : {}),
+          ...(values.preset ? { preset: values.preset } : {}),
+        });
         report.timings.predict = performance.now() - t2;
         if (!rec.landmarks3d) throw new Error(`method ${values.method} returned no landmarks3d, which the alignment needs`);
         const t3 = performance.now();
