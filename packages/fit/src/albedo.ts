@@ -12,7 +12,7 @@
  * @module
  */
 import { solveCholesky, type FaceModel } from '@facekit/core';
-import type { LinearizedModel } from './linearize.js';
+import { landmarkPositions, type LinearizedModel } from './linearize.js';
 import { symmetrizeUpper } from './linalg.js';
 
 /** A linear albedo space over the region's vertices: `albedo = mean + basis^T c`. */
@@ -156,12 +156,9 @@ function skinAlbedo(lin: LinearizedModel, options: AlbedoBasisOptions): AlbedoBa
 
 /** Eye distance (outer corners, landmarks 36 and 45) of the region's mean shape, or null without landmarks. */
 function meanEyeDistance(lin: LinearizedModel): number | null {
-  const lv = lin.landmarkVertices, lw = lin.landmarkWeights;
-  if (!lv || !lw) return null;
-  const at = (k: number): number[] =>
-    [0, 1, 2].map((c) => lw[3 * k] * lin.mean[3 * lv[3 * k] + c] + lw[3 * k + 1] * lin.mean[3 * lv[3 * k + 1] + c] + lw[3 * k + 2] * lin.mean[3 * lv[3 * k + 2] + c]);
-  const a = at(36), b = at(45);
-  const d = Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+  if (!lin.landmarkVertices || !lin.landmarkWeights) return null;
+  const L = landmarkPositions(lin);
+  const d = Math.hypot(L[108] - L[135], L[109] - L[136], L[110] - L[137]);
   return d > 0 ? d : null;
 }
 

@@ -43,7 +43,7 @@ import {
   type AppearanceSystem,
 } from './joint-appearance.js';
 import { accumulateRow, accumulateRowPair, symmetrizeUpper } from './linalg.js';
-import { decodeLinear, type LinearizedModel } from './linearize.js';
+import { decodeLinear, landmarkPositions, type LinearizedModel } from './linearize.js';
 import { makeLevel, sampleLevel, type PyramidLevel } from './pyramid.js';
 import { skinOrder, type SkinMaskOptions } from './skin-mask.js';
 
@@ -1016,7 +1016,7 @@ export function lmIteration(
     const ne = frameNormalEquations(ctx, systems[f], state.id, fs);
     const el = ne.appearance;
     appearance.push(el);
-    if (el) energy += appearancePriorEnergy(el, ctx.albedo, fs.light, fs.albedo, systems[f].joint!.photometric);
+    if (el) energy += appearancePriorEnergy(el, ctx.albedo, fs.light, fs.albedo);
     for (let a = 0; a < Pf; a++) {
       const ca = col(f, a);
       g[ca] += ne.g[a];
@@ -1084,8 +1084,9 @@ export function lmIteration(
       let e = 0;
       for (let f = 0; f < F; f++) {
         e += frameEnergy(ctx, systems[f], id, frames[f]) + priorEnergy(ctx, w, id, frames[f], f === 0);
-        const sys = eliminations[f] ? appearance[f] : undefined;
-        if (sys) e += appearancePriorEnergy(sys, ctx.albedo, frames[f].light, frames[f].albedo, systems[f].joint!.photometric);
+        // Counted whether or not the elimination succeeded (a photo whose block was singular keeps its appearance).
+        const sys = appearance[f];
+        if (sys) e += appearancePriorEnergy(sys, ctx.albedo, frames[f].light, frames[f].albedo);
       }
       if (e < energy) {
         lm.lambda = Math.max(lm.lambda / 3, 1e-7);
@@ -1108,10 +1109,7 @@ export function rigidFromLandmarks(
   confidence?: Float64Array,
   embedding?: FrameInput['landmarkEmbedding'],
 ): { R: Float64Array; s: number; tx: number; ty: number } {
-  const lin = ctx.lin;
-  const lv = embedding?.vertices ?? lin.landmarkVertices!, lw = embedding?.weights ?? lin.landmarkWeights!;
-  const X = new Float64Array(68 * 3);
-  for (let k = 0; k < 68; k++) for (let j = 0; j < 3; j++) for (let c = 0; c < 3; c++) X[3 * k + c] += lw[3 * k + j] * lin.mean[3 * lv[3 * k + j] + c];
+  const X = landmarkPositions(ctx.lin, ctx.lin.mean, embedding);
   // Normal equations of the 4-parameter rows [m1 m2 m3 t].
   const A = new Float64Array(16);
   const bu = new Float64Array(4), bv = new Float64Array(4);

@@ -33,7 +33,7 @@ import {
   type FrameInput,
 } from './coarse.js';
 import { fitDetail, type DetailOptions } from './detail.js';
-import { linearizeModel, toModelParams, type LinearizedModel } from './linearize.js';
+import { landmarkPositions, linearizeModel, toModelParams, type LinearizedModel } from './linearize.js';
 import { buildPyramid } from './pyramid.js';
 import { photometricError, refineAlbedo } from './refine-albedo.js';
 import { landmarkCalibration } from './calibration.js';
@@ -43,7 +43,7 @@ import { denseToLocal, type DenseCorrespondence } from './dense.js';
 export interface FitOptions {
   /**
    * A set of defaults for the options below (default `fast`). `accurate` is {@link ACCURATE_PRESET}: an energy
-   * that is consistent at the true face, about 30x slower than `fast`. Options given explicitly override the
+   * that is consistent at the true face, about 35x slower than `fast`. Options given explicitly override the
    * preset's (weights and schedule field by field).
    */
   preset?: 'fast' | 'accurate';
@@ -333,11 +333,7 @@ function assemble(
   const fs = state.frames[f];
   const cropCamera: OrthographicCamera = { type: 'orthographic', scale: fs.s, cx: fs.tx, cy: fs.ty, rotation: Array.from(fs.R) };
   const camera = cropCameraToImage(cropCamera, frame.crop);
-  const lv = lin.landmarkVertices!, lw = lin.landmarkWeights!;
-  const landmarks3d = new Float32Array(68 * 3);
-  for (let k = 0; k < 68; k++) {
-    for (let j = 0; j < 3; j++) for (let c = 0; c < 3; c++) landmarks3d[3 * k + c] += lw[3 * k + j] * positions[3 * lv[3 * k + j] + c];
-  }
+  const landmarks3d = Float32Array.from(landmarkPositions(lin, positions));
   const lm2 = project(camera, landmarks3d);
   const landmarks2d = new Float32Array(136);
   for (let k = 0; k < 68; k++) {

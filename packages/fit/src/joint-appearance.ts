@@ -29,6 +29,8 @@ export interface AppearanceAccumulator {
   ga: Float64Array;
   idx: Int32Array;
   val: Float64Array;
+  /** SH polynomials of the current normal (scratch). */
+  poly: Float64Array;
 }
 
 /** The appearance system of one photo with its priors (see {@link withAppearancePriors}). */
@@ -43,6 +45,8 @@ export interface AppearanceSystem {
   ga: Float64Array;
   /** Absolute ridge per colour channel on the lighting coefficients (as `solveSHLighting`'s relative one). */
   lightRidge: Float64Array;
+  /** The photometric weight the albedo prior is scaled by. */
+  photometric: number;
 }
 
 /** One photo's appearance eliminated at one damping: the geometry update and what back-substitution needs. */
@@ -68,6 +72,7 @@ export function createAppearanceAccumulator(P: number, albedo: AlbedoBasis): App
     ga: new Float64Array(A),
     idx: new Int32Array(A),
     val: new Float64Array(A),
+    poly: new Float64Array(9),
   };
 }
 
@@ -88,11 +93,19 @@ export function accumulateAppearance(
   r: number,
   w: number,
 ): void {
-  const { P, A, Hpa, Haa, ga, idx, val } = acc;
+  const { P, A, Hpa, Haa, ga, idx, val, poly } = acc;
   const x = nc[0], y = nc[1], z = nc[2];
   const f = SH_DECA_FACTORS;
   // r = I - rho * S(L): d r / d L_kc = -rho f_k P_k(n); d r / d c_j = -S basis_j.
-  const poly0 = 1, poly = [poly0, x, y, z, x * y, x * z, y * z, x * x - y * y, 3 * z * z - 1];
+  poly[0] = 1;
+  poly[1] = x;
+  poly[2] = y;
+  poly[3] = z;
+  poly[4] = x * y;
+  poly[5] = x * z;
+  poly[6] = y * z;
+  poly[7] = x * x - y * y;
+  poly[8] = 3 * z * z - 1;
   let m = 0;
   for (let k = 0; k < 9; k++) {
     idx[m] = 3 * k + c;
@@ -155,7 +168,7 @@ export function withAppearancePriors(
     Haa[(27 + j) * (A + 1)] += q;
     ga[27 + j] += q * albedoCoefficients[j];
   }
-  return { P, A, Hpa, Haa, ga, lightRidge };
+  return { P, A, Hpa, Haa, ga, lightRidge, photometric };
 }
 
 /**
@@ -222,15 +235,9 @@ export function appearanceStep(
 }
 
 /** Prior energy of the appearance under a system's ridges (see {@link withAppearancePriors}). */
-export function appearancePriorEnergy(
-  e: AppearanceSystem,
-  albedo: AlbedoBasis,
-  light: ArrayLike<number>,
-  albedoCoefficients: ArrayLike<number>,
-  photometric: number,
-): number {
+export function appearancePriorEnergy(e: AppearanceSystem, albedo: AlbedoBasis, light: ArrayLike<number>, albedoCoefficients: ArrayLike<number>): number {
   let s = 0;
   for (let j = 0; j < 27; j++) s += e.lightRidge[j % 3] * light[j] * light[j];
-  for (let j = 0; j < albedo.size; j++) s += photometric * albedo.prior[j] * albedoCoefficients[j] * albedoCoefficients[j];
+  for (let j = 0; j < albedo.size; j++) s += e.photometric * albedo.prior[j] * albedoCoefficients[j] * albedoCoefficients[j];
   return s;
 }

@@ -306,6 +306,23 @@ function landmarksToLocal(
 }
 
 /**
+ * The 68 landmark points (68 x 3) on region positions (3V; default the mean shape), each a weighted vertex
+ * triplet: the model's own landmarks, or `embedding` (e.g. a detector calibration). Throws when the model
+ * has no landmarks on its region and no embedding is given.
+ */
+export function landmarkPositions(
+  lin: LinearizedModel,
+  positions: ArrayLike<number> = lin.mean,
+  embedding?: { vertices: Uint32Array; weights: Float32Array },
+): Float64Array {
+  const lv = embedding?.vertices ?? lin.landmarkVertices, lw = embedding?.weights ?? lin.landmarkWeights;
+  if (!lv || !lw) throw new RangeError(`model ${lin.model.id} has no 68-point landmarks on its fitting region`);
+  const out = new Float64Array(68 * 3);
+  for (let k = 0; k < 68; k++) for (let j = 0; j < 3; j++) for (let c = 0; c < 3; c++) out[3 * k + c] += lw[3 * k + j] * positions[3 * lv[3 * k + j] + c];
+  return out;
+}
+
+/**
  * Decodes region positions for standardised coefficients `z` (length K): `mean + basis^T z`, into `out`.
  * Zero coefficients are skipped, so identity-only or sparse expression vectors cost what they use.
  */

@@ -6,7 +6,7 @@
  * @module
  */
 import { pointInPolygon2D, pointSegmentDistance2D } from '@facekit/core';
-import type { LinearizedModel } from './linearize.js';
+import { landmarkPositions, type LinearizedModel } from './linearize.js';
 
 /** Margins of {@link skinOrder}, in inter-ocular distances. */
 export interface SkinMaskOptions {
@@ -50,17 +50,12 @@ export function skinOrder(lin: LinearizedModel, options: Partial<SkinMaskOptions
   if (!per) cache.set(lin, (per = new Map()));
   const hit = per.get(key);
   if (hit) return hit;
-  const lv = lin.landmarkVertices, lw = lin.landmarkWeights;
-  if (!lv || !lw) {
+  if (!lin.landmarkVertices || !lin.landmarkWeights) {
     per.set(key, lin.fitOrder);
     return lin.fitOrder;
   }
-  const L: number[][] = [];
-  for (let k = 0; k < 68; k++) {
-    const p = [0, 0, 0];
-    for (let j = 0; j < 3; j++) for (let c = 0; c < 3; c++) p[c] += lw[3 * k + j] * lin.mean[3 * lv[3 * k + j] + c];
-    L.push(p);
-  }
+  const flat = landmarkPositions(lin);
+  const L = Array.from({ length: 68 }, (_, k) => [flat[3 * k], flat[3 * k + 1], flat[3 * k + 2]]);
   const range = (a: number, b: number): number[][] => L.slice(a, b + 1);
   const unit = Math.hypot(L[36][0] - L[45][0], L[36][1] - L[45][1], L[36][2] - L[45][2]) || 1;
   const lips = range(48, 59);
