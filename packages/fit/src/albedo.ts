@@ -12,8 +12,10 @@
  * @module
  */
 import { solveCholesky, type FaceModel } from '@facekit/core';
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { landmarkPositions, type LinearizedModel } from './linearize.js';
-import { symmetrizeUpper } from './linalg.js';
+import { addBatchGram, addBatchOuter, symmetrizeUpper } from './linalg.js';
+import { skinOrder } from './skin-mask.js';
 
 /** A linear albedo space over the region's vertices: `albedo = mean + basis^T c`. */
 export interface AlbedoBasis {
@@ -31,6 +33,21 @@ export interface AlbedoBasis {
   prior: Float64Array;
   /** For each mode, the only channel it touches (skin prior) or -1 (model modes touch all channels). */
   channel: Int8Array;
+  /**
+   * Modes `start .. start + size - 1` (the last ones) when they are one scalar field each times a fixed colour:
+   * `basis[k][3i + c] = colour[c] * values[i * size + (k - start)]` (vertex-major). The solvers then treat a
+   * sample's three channels as one row for these modes. `basis` holds them too.
+   */
+  shared?: AlbedoSharedField;
+}
+
+/** See {@link AlbedoBasis.shared}. */
+export interface AlbedoSharedField {
+  start: number;
+  size: number;
+  colour: Float32Array;
+  /** V x size, vertex-major. */
+  values: Float32Array;
 }
 
 /** A plausible mean skin albedo (linear-free sRGB in [0, 1]); the lighting absorbs the photo's exposure. */
@@ -60,6 +77,12 @@ export interface AlbedoBasisOptions {
    * `@facekit/synth` renders; see the README of `@facekit/fit`).
    */
   fieldPrior?: number;
+  /**
+   * `field`: how many modes the fit estimates (default all 2 x fieldWaves sines and cosines). Fewer keeps the
+   * field's leading principal components on the photometric sample vertices (Karhunen-Loeve): a smaller and
+   * faster appearance block, with a slightly different prior (see `fieldAlbedo`).
+   */
+  fieldModes?: number;
   /** `field`: prior precision of the per-channel skin colour (default 1e-4). */
   fieldConstantPrior?: number;
 }
@@ -166,7 +189,10 @@ function fieldAlbedo(lin: LinearizedModel, options: AlbedoBasisOptions): AlbedoB
   const V = lin.vertexCount;
   const M = options.fieldWaves ?? 100;
   const [l0, l1] = options.fieldWavelengths ?? [0.6, 1.8];
-  if (!(M >= 1) || !(l0 > 0) || !(l1 >= l0)) throw new RangeError(`field skin prior needs fieldWaves >= 1 and 0 < wavelengths[0] <= wavelengths[1], got ${M}, [${l0}, ${l1}]`);
+  const R = Math.min(options.fieldModes ?? 2 * M, 2 * M);
+  if (!(M >= 1) || !(l0 > 0) || !(l1 >= l0) || !(R >= 1)) {
+    throw new RangeError(`field skin prior needs fieldWaves >= 1, fieldModes >= 1 and 0 < wavelengths[0] <= wavelengths[1], got ${M}, ${R}, [${l0}, ${l1}]`);
+  }
   // Unit: the eye distance; models without landmarks fall back to a fifth of the region's extent.
   let unit = meanEyeDistance(lin);
   if (unit === null) {
@@ -174,38 +200,115 @@ function fieldAlbedo(lin: LinearizedModel, options: AlbedoBasisOptions): AlbedoB
     for (let i = 0; i < 3 * V; i++) r = Math.max(r, Math.abs(lin.mean[i]));
     unit = r > 0 ? (2 * r) / 5 : 1;
   }
-  const K = 3 + 2 * M;
+  const waves = waveVectors(M, l0, l1, unit);
+  const wavePrior = options.fieldPrior ?? 1.5e-4;
+  const M2 = 2 * M;
+  const K = 3 + R;
   const mean = new Float32Array(3 * V);
   for (let i = 0; i < V; i++) for (let c = 0; c < 3; c++) mean[3 * i + c] = MEAN_SKIN_ALBEDO[c];
-  const basis = new Float32Array(K * 3 * V);
   const prior = new Float64Array(K);
   const channel = new Int8Array(K).fill(-1);
   for (let c = 0; c < 3; c++) {
     channel[c] = c;
     prior[c] = options.fieldConstantPrior ?? 1e-4;
-    for (let i = 0; i < V; i++) basis[c * 3 * V + 3 * i + c] = 1;
   }
-  // Deterministic, evenly spread waves: directions on a Fibonacci sphere, wavelengths on a golden-ratio sequence.
+  const values = new Float32Array(V * R);
+  const phi = new Float64Array(M2);
+  if (R === M2) {
+    // All sine/cosine modes, each with the wave prior.
+    for (let i = 0; i < V; i++) {
+      waveValues(waves, lin.mean, i, phi, 0);
+      for (let j = 0; j < M2; j++) values[i * R + j] = phi[j];
+    }
+    prior.fill(wavePrior, 3);
+    return sharedFieldBasis(mean, prior, channel, values, R);
+  }
+  // The 2M sine/cosine modes are strongly correlated over a face-sized patch: on ICT-FaceKit's skin samples the
+  // field's covariance has 99.5 % of its trace in 50 principal components and 99.9 % in 60. The trace is not
+  // the whole story: the prior is weak next to the photometric term, so components far down the spectrum are
+  // still set by the data, and truncation changes fits measurably (README of @facekit/fit).
+  const skin = skinOrder(lin);
+  const S = skin.length;
+  const phiSkin = new Float64Array(S * M2);
+  for (let s = 0; s < S; s++) waveValues(waves, lin.mean, skin[s], phiSkin, s * M2);
+  // Gram of the whitened modes (each mode has variance 1 / wavePrior), averaged over the samples.
+  const gram = new Matrix(M2, M2);
+  const scale = 1 / (S * wavePrior);
+  for (let j = 0; j < M2; j++) {
+    for (let k = j; k < M2; k++) {
+      let g = 0;
+      for (let s = 0; s < S; s++) g += phiSkin[s * M2 + j] * phiSkin[s * M2 + k];
+      gram.set(j, k, g * scale);
+      gram.set(k, j, g * scale);
+    }
+  }
+  const eig = new EigenvalueDecomposition(gram, { assumeSymmetric: true });
+  const eigenvalues = eig.realEigenvalues;
+  const vectors = eig.eigenvectorMatrix;
+  const order = Array.from(eigenvalues.keys()).sort((a, b) => eigenvalues[b] - eigenvalues[a]).slice(0, R);
+  // Component r: field psi_r = sum_j phi_j u_jr / sqrt(prior), amplitude ~ N(0, 1) under the prior; rescaled to
+  // unit RMS over the samples (divided by sqrt(eigenvalue)), its prior precision becomes 1 / eigenvalue.
+  const mix = new Float64Array(M2 * R);
+  const prior0 = new Float64Array(R);
+  for (let r = 0; r < R; r++) {
+    const e = Math.max(eigenvalues[order[r]], 1e-12);
+    prior0[r] = 1 / e;
+    const norm = 1 / Math.sqrt(wavePrior * e);
+    for (let j = 0; j < M2; j++) mix[j * R + r] = vectors.get(j, order[r]) * norm;
+  }
+  for (let i = 0; i < V; i++) {
+    waveValues(waves, lin.mean, i, phi, 0);
+    for (let r = 0; r < R; r++) {
+      let f = 0;
+      for (let j = 0; j < M2; j++) f += phi[j] * mix[j * R + r];
+      values[i * R + r] = f;
+    }
+  }
+  for (let r = 0; r < R; r++) prior[3 + r] = prior0[r];
+  return sharedFieldBasis(mean, prior, channel, values, R);
+}
+
+/** The field skin prior's albedo space: 3 per-channel constants, then R shared-field modes (`values`, V x R). */
+function sharedFieldBasis(mean: Float32Array, prior: Float64Array, channel: Int8Array, values: Float32Array, R: number): AlbedoBasis {
+  const V = mean.length / 3;
+  const K = 3 + R;
+  const basis = new Float32Array(K * 3 * V);
+  for (let c = 0; c < 3; c++) for (let i = 0; i < V; i++) basis[c * 3 * V + 3 * i + c] = 1;
+  for (let r = 0; r < R; r++) {
+    const o = (3 + r) * 3 * V;
+    for (let i = 0; i < V; i++) {
+      const f = values[i * R + r];
+      for (let c = 0; c < 3; c++) basis[o + 3 * i + c] = MEAN_SKIN_ALBEDO[c] * f;
+    }
+  }
+  return { kind: 'skin', size: K, mean, basis, prior, channel, shared: { start: 3, size: R, colour: Float32Array.from(MEAN_SKIN_ALBEDO), values } };
+}
+
+/** Wave vectors (M x 3): directions on a Fibonacci sphere, wavelengths on a golden-ratio sequence in [l0, l1] x unit. */
+function waveVectors(M: number, l0: number, l1: number, unit: number): Float64Array {
   const golden = (Math.sqrt(5) - 1) / 2;
+  const k = new Float64Array(3 * M);
   for (let m = 0; m < M; m++) {
     const dz = 1 - (2 * (m + 0.5)) / M;
     const rho = Math.sqrt(Math.max(0, 1 - dz * dz));
     const phi = Math.PI * (3 - Math.sqrt(5)) * m;
     const lambda = l0 + (l1 - l0) * ((m * golden) % 1);
-    const k = (2 * Math.PI) / (lambda * unit);
-    const kx = k * rho * Math.cos(phi), ky = k * rho * Math.sin(phi), kz = k * dz;
-    const os = (3 + 2 * m) * 3 * V, oc = (4 + 2 * m) * 3 * V;
-    for (let i = 0; i < V; i++) {
-      const t = kx * lin.mean[3 * i] + ky * lin.mean[3 * i + 1] + kz * lin.mean[3 * i + 2];
-      const sn = Math.sin(t), cs = Math.cos(t);
-      for (let c = 0; c < 3; c++) {
-        basis[os + 3 * i + c] = MEAN_SKIN_ALBEDO[c] * sn;
-        basis[oc + 3 * i + c] = MEAN_SKIN_ALBEDO[c] * cs;
-      }
-    }
-    prior[3 + 2 * m] = prior[4 + 2 * m] = options.fieldPrior ?? 1.5e-4;
+    const w = (2 * Math.PI) / (lambda * unit);
+    k[3 * m] = w * rho * Math.cos(phi);
+    k[3 * m + 1] = w * rho * Math.sin(phi);
+    k[3 * m + 2] = w * dz;
   }
-  return { kind: 'skin', size: K, mean, basis, prior, channel };
+  return k;
+}
+
+/** Sine and cosine of each wave at local vertex `i` of `positions`, written as 2M values from `out[o]`. */
+function waveValues(k: Float64Array, positions: Float32Array, i: number, out: Float64Array, o: number): void {
+  const x = positions[3 * i], y = positions[3 * i + 1], z = positions[3 * i + 2];
+  for (let m = 0; m < k.length / 3; m++) {
+    const t = k[3 * m] * x + k[3 * m + 1] * y + k[3 * m + 2] * z;
+    out[o + 2 * m] = Math.sin(t);
+    out[o + 2 * m + 1] = Math.cos(t);
+  }
 }
 
 /** Per-vertex albedo (3V, or 3 x `vertices.length` when given) for coefficients `c`. */
@@ -218,7 +321,9 @@ export function evaluateAlbedo(a: AlbedoBasis, c: ArrayLike<number>, vertices?: 
     const i = idx ? idx[j] : j;
     for (let ch = 0; ch < 3; ch++) out[3 * j + ch] = a.mean[3 * i + ch];
   }
-  for (let k = 0; k < a.size; k++) {
+  const shared = a.shared;
+  const own = shared ? shared.start : a.size;
+  for (let k = 0; k < own; k++) {
     const w = c[k];
     if (w === 0) continue;
     const o = k * 3 * V;
@@ -227,6 +332,15 @@ export function evaluateAlbedo(a: AlbedoBasis, c: ArrayLike<number>, vertices?: 
       const i = idx ? idx[j] : j;
       if (ch0 >= 0) out[3 * j + ch0] += w * a.basis[o + 3 * i + ch0];
       else for (let ch = 0; ch < 3; ch++) out[3 * j + ch] += w * a.basis[o + 3 * i + ch];
+    }
+  }
+  if (shared) {
+    const F = shared.size, s0 = shared.start;
+    for (let j = 0; j < n; j++) {
+      const o = (idx ? idx[j] : j) * F;
+      let f = 0;
+      for (let m = 0; m < F; m++) f += c[s0 + m] * shared.values[o + m];
+      for (let ch = 0; ch < 3; ch++) out[3 * j + ch] += shared.colour[ch] * f;
     }
   }
   return out;
@@ -252,15 +366,37 @@ export function solveAlbedo(
   const g = new Float64Array(K);
   const row = new Float64Array(K);
   const nz = new Int32Array(K);
+  const shared = a.shared;
+  const own = shared ? shared.start : K;
+  const F = shared ? shared.size : 0;
+  // Shared-field modes (see AlbedoBasis.shared) are added in batches of 16 samples (see linalg.ts).
+  const B = 16;
+  const bPsi = new Float64Array(B * F), bD = new Float64Array(B), bCross = new Float64Array(B * own);
+  let nb = 0;
+  const flush = (): void => {
+    if (!shared || nb === 0) return;
+    const n = (nb + 3) & ~3;
+    for (let b = nb; b < n; b++) {
+      bD[b] = 0;
+      bPsi.fill(0, b * F, (b + 1) * F);
+      bCross.fill(0, b * own, (b + 1) * own);
+    }
+    const s0 = shared.start;
+    addBatchGram(h, s0 * K + s0, K, bD, bPsi, F, n);
+    addBatchOuter(h, s0, K, bCross, own, bPsi, F, n);
+    nb = 0;
+  };
   for (let j = 0; j < vertices.length; j++) {
     const i = vertices[j];
     const w = weights[j];
     if (w === 0) continue;
+    let dShared = 0, gShared = 0;
+    if (shared) bCross.fill(0, nb * own, (nb + 1) * own);
     for (let c = 0; c < 3; c++) {
       const s = shading[3 * j + c];
       const r = colors[3 * j + c] - s * a.mean[3 * i + c];
       let m = 0;
-      for (let k = 0; k < K; k++) {
+      for (let k = 0; k < own; k++) {
         if (a.channel[k] >= 0 && a.channel[k] !== c) continue;
         const b = a.basis[k * 3 * V + 3 * i + c];
         if (b === 0) continue;
@@ -277,8 +413,24 @@ export function solveAlbedo(
           else h[kq * K + kp] += v * row[kq];
         }
       }
+      if (!shared) continue;
+      // Shared field: d albedo_c / d f_m = colour_c psi_m.
+      const t = s * shared.colour[c];
+      dShared += w * t * t;
+      gShared += w * t * r;
+      for (let p = 0; p < m; p++) bCross[nb * own + nz[p]] += w * row[nz[p]] * t;
     }
+    if (!shared) continue;
+    const o = i * F;
+    for (let p = 0; p < F; p++) {
+      const v = shared.values[o + p];
+      g[shared.start + p] += gShared * v;
+      bPsi[nb * F + p] = v;
+    }
+    bD[nb++] = dShared;
+    if (nb === B) flush();
   }
+  flush();
   symmetrizeUpper(h, K);
   for (let k = 0; k < K; k++) h[k * K + k] += a.prior[k] + 1e-12;
   return solveCholesky(h, g, K) ?? new Float64Array(K);

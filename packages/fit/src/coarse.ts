@@ -42,7 +42,7 @@ import {
   type AppearanceElimination,
   type AppearanceSystem,
 } from './joint-appearance.js';
-import { accumulateRow, accumulateRowPair, symmetrizeUpper } from './linalg.js';
+import { accumulateRow, accumulateRowPair, accumulateRowTriple, symmetrizeUpper } from './linalg.js';
 import { decodeLinear, landmarkPositions, type LinearizedModel } from './linearize.js';
 import { makeLevel, sampleLevel, type PyramidLevel } from './pyramid.js';
 import { skinOrder, type SkinMaskOptions } from './skin-mask.js';
@@ -850,7 +850,8 @@ export function frameNormalEquations(
   const sh = sys.shade;
   const nc = new Float64Array(3);
   const grad = new Float64Array(3);
-  const row = new Float64Array(P);
+  const rows = new Float64Array(3 * P);
+  const rhoS = new Float64Array(3), shadeS = new Float64Array(3), resS = new Float64Array(3);
   const { K, Ki } = ctx;
   const acc = sys.joint && sh ? createAppearanceAccumulator(P, ctx.albedo) : null;
   for (let p = 0; p < sys.ns; p++) {
@@ -866,6 +867,7 @@ export function frameNormalEquations(
       const R = fs.R;
       const ob = p * K * 3;
       for (let c = 0; c < 3; c++) {
+        const row = rows.subarray(c * P, (c + 1) * P);
         const rho = sh.alb[3 * p + c];
         const S = shadeWithGradient(sh.light, c, nc[0], nc[1], nc[2], grad);
         const r = (sh.obs ? sh.obs[3 * p + c] : smp[c]) - (sh.bias ? sh.bias[3 * p + c] : 0) - rho * S;
@@ -883,9 +885,12 @@ export function frameNormalEquations(
           const col = k < Ki ? k : k + 6;
           row[col] -= rho * (mx * sh.nb[ob + 3 * k] + my * sh.nb[ob + 3 * k + 1] + mz * sh.nb[ob + 3 * k + 2]);
         }
-        accumulateRow(H, g, P, row, r, wp);
-        if (acc) accumulateAppearance(acc, ctx.albedo, sys.samples[p], c, nc, rho, S, row, r, wp);
+        rhoS[c] = rho;
+        shadeS[c] = S;
+        resS[c] = r;
       }
+      accumulateRowTriple(H, g, P, rows, resS, wp);
+      if (acc) accumulateAppearance(acc, ctx.albedo, sys.samples[p], nc, rhoS, shadeS, rows, resS, wp);
       continue;
     }
     let a = 0, b = 0, d = 0, ru = 0, rv = 0;

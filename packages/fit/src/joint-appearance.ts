@@ -12,10 +12,11 @@
  * Layout of the appearance vector: `[L (27, index k * 3 + c, DECA convention) | albedo coefficients]`.
  * @module
  */
-import { choleskyFactor, choleskySubstitute, SH_DECA_FACTORS } from '@facekit/core';
+import { choleskyFactor, SH_DECA_FACTORS } from '@facekit/core';
 import type { AlbedoBasis } from './albedo.js';
+import { addBatchGram, addBatchOuter } from './linalg.js';
 
-/** Normal-equation blocks of the appearance, accumulated row by row next to the geometry's `H`, `g`. */
+/** Normal-equation blocks of the appearance, accumulated sample by sample next to the geometry's `H`, `g`. */
 export interface AppearanceAccumulator {
   /** Geometry columns P. */
   P: number;
@@ -31,8 +32,19 @@ export interface AppearanceAccumulator {
   val: Float64Array;
   /** SH polynomials of the current normal (scratch). */
   poly: Float64Array;
+  /**
+   * Shared-field batch (see {@link accumulateAppearance}): per buffered sample its field values (F), its
+   * channel-combined geometry row (P), its coefficients on the other appearance columns (W = 27 + own modes),
+   * its field curvature and gradient weights. Flushed every {@link FIELD_BATCH} samples.
+   */
+  batch: { count: number; psi: Float64Array; u: Float64Array; cross: Float64Array; d: Float64Array; g: Float64Array };
 }
 
+/**
+ * Samples buffered before their shared-field blocks are added: the rank-1 updates of one output row then run
+ * over a batch that stays in L1 cache, instead of sweeping the whole P x A and A x A blocks per sample.
+ */
+const FIELD_BATCH = 16;
 /** The appearance system of one photo with its priors (see {@link withAppearancePriors}). */
 export interface AppearanceSystem {
   P: number;
@@ -55,15 +67,19 @@ export interface AppearanceElimination {
   dH: Float64Array;
   /** P term to subtract from the photo's `g`. */
   dg: Float64Array;
-  /** A x P: `(Haa + damping)^-1 Hap`. */
-  X: Float64Array;
-  /** A: `(Haa + damping)^-1 g_a`. */
-  y: Float64Array;
+  /** A x A Cholesky factor (lower triangle) of the damped `Haa`. */
+  L: Float64Array;
+  /** P x A: row i is `L^-1` times column i of `Hap`. */
+  Z: Float64Array;
+  /** A: `L^-1 g_a`. */
+  zg: Float64Array;
 }
 
 /** A fresh accumulator for P geometry columns and an albedo space. */
 export function createAppearanceAccumulator(P: number, albedo: AlbedoBasis): AppearanceAccumulator {
   const A = 27 + albedo.size;
+  const shared = albedo.shared;
+  if (shared && shared.start + shared.size !== albedo.size) throw new RangeError('an albedo space\'s shared-field modes must be its last ones');
   return {
     P,
     A,
@@ -73,30 +89,37 @@ export function createAppearanceAccumulator(P: number, albedo: AlbedoBasis): App
     idx: new Int32Array(A),
     val: new Float64Array(A),
     poly: new Float64Array(9),
+    batch: {
+      count: 0,
+      psi: new Float64Array(FIELD_BATCH * (shared?.size ?? 0)),
+      u: new Float64Array(FIELD_BATCH * P),
+      cross: new Float64Array(FIELD_BATCH * (27 + (shared?.start ?? 0))),
+      d: new Float64Array(FIELD_BATCH),
+      g: new Float64Array(FIELD_BATCH),
+    },
   };
 }
 
 /**
- * Adds one photometric residual (sample at local vertex `vertex`, channel `c`) to the appearance blocks.
- * `row` is the residual's geometry row (d r / d theta, P entries), `r` the residual, `w` its weight,
- * `nc` the camera-frame unit normal, `rho` the albedo and `S` the shading of the channel.
+ * Adds one photometric sample's three residuals (channel c: `r[c] = I_c - rho[c] S[c]`, geometry row
+ * `rows[c * P ..]`, weight `w`) at local vertex `vertex` with camera-frame unit normal `nc` to the appearance
+ * blocks. Modes of the albedo's shared field (one scalar field times a fixed colour) have the same values in
+ * all three channels up to that colour, so their blocks take one rank-1 update per sample instead of three.
  */
 export function accumulateAppearance(
   acc: AppearanceAccumulator,
   albedo: AlbedoBasis,
   vertex: number,
-  c: number,
   nc: Float64Array,
-  rho: number,
-  S: number,
-  row: Float64Array,
-  r: number,
+  rho: Float64Array,
+  S: Float64Array,
+  rows: Float64Array,
+  r: Float64Array,
   w: number,
 ): void {
-  const { P, A, Hpa, Haa, ga, idx, val, poly } = acc;
+  const { P, A, Hpa, Haa, ga, idx, val, poly, batch } = acc;
   const x = nc[0], y = nc[1], z = nc[2];
   const f = SH_DECA_FACTORS;
-  // r = I - rho * S(L): d r / d L_kc = -rho f_k P_k(n); d r / d c_j = -S basis_j.
   poly[0] = 1;
   poly[1] = x;
   poly[2] = y;
@@ -106,34 +129,95 @@ export function accumulateAppearance(
   poly[6] = y * z;
   poly[7] = x * x - y * y;
   poly[8] = 3 * z * z - 1;
-  let m = 0;
-  for (let k = 0; k < 9; k++) {
-    idx[m] = 3 * k + c;
-    val[m++] = -rho * f[k] * poly[k];
-  }
   const V3 = albedo.mean.length;
-  const o = 3 * vertex + c;
-  for (let j = 0; j < albedo.size; j++) {
-    const ch = albedo.channel[j];
-    if (ch >= 0 && ch !== c) continue;
-    const b = albedo.basis[j * V3 + o];
-    if (b === 0) continue;
-    idx[m] = 27 + j;
-    val[m++] = -S * b;
+  const shared = albedo.shared;
+  const own = shared ? shared.start : albedo.size;
+  const W = shared ? 27 + shared.start : A;
+  const F = shared ? shared.size : 0;
+  const b = batch.count;
+  // This sample's slots in the batch (offsets into batch.u and batch.cross).
+  const ou = b * P, ox = b * W;
+  if (shared) {
+    const o = vertex * F;
+    for (let m = 0; m < F; m++) batch.psi[b * F + m] = shared.values[o + m];
+    batch.u.fill(0, ou, ou + P);
+    batch.cross.fill(0, ox, ox + W);
   }
-  for (let t = 0; t < m; t++) ga[idx[t]] += w * val[t] * r;
-  // Indices are increasing within a row, so (t <= u) fills the upper triangle.
-  for (let t = 0; t < m; t++) {
-    const a = w * val[t];
-    const ot = idx[t] * A;
-    for (let u = t; u < m; u++) Haa[ot + idx[u]] += a * val[u];
+  let dShared = 0, gShared = 0;
+  for (let c = 0; c < 3; c++) {
+    const row = rows.subarray(c * P, (c + 1) * P);
+    // r = I - rho * S(L): d r / d L_kc = -rho f_k P_k(n); d r / d c_j = -S basis_j.
+    let m = 0;
+    for (let k = 0; k < 9; k++) {
+      idx[m] = 3 * k + c;
+      val[m++] = -rho[c] * f[k] * poly[k];
+    }
+    const o = 3 * vertex + c;
+    for (let j = 0; j < own; j++) {
+      const ch = albedo.channel[j];
+      if (ch >= 0 && ch !== c) continue;
+      const b = albedo.basis[j * V3 + o];
+      if (b === 0) continue;
+      idx[m] = 27 + j;
+      val[m++] = -S[c] * b;
+    }
+    const rc = r[c];
+    for (let t = 0; t < m; t++) ga[idx[t]] += w * val[t] * rc;
+    // Indices are increasing within a row, so (t <= u) fills the upper triangle.
+    for (let t = 0; t < m; t++) {
+      const a = w * val[t];
+      const ot = idx[t] * A;
+      for (let q = t; q < m; q++) Haa[ot + idx[q]] += a * val[q];
+    }
+    for (let i = 0; i < P; i++) {
+      const a = w * row[i];
+      if (a === 0) continue;
+      const oi = i * A;
+      for (let t = 0; t < m; t++) Hpa[oi + idx[t]] += a * val[t];
+    }
+    if (!shared) continue;
+    // Shared field: d r_c / d f_m = t_c psi_m with t_c = -S_c colour_c.
+    const tc = -S[c] * shared.colour[c];
+    const wt = w * tc;
+    dShared += wt * tc;
+    gShared += wt * rc;
+    for (let t = 0; t < m; t++) batch.cross[ox + idx[t]] += wt * val[t];
+    for (let i = 0; i < P; i++) batch.u[ou + i] += wt * row[i];
   }
-  for (let i = 0; i < P; i++) {
-    const a = w * row[i];
-    if (a === 0) continue;
-    const oi = i * A;
-    for (let t = 0; t < m; t++) Hpa[oi + idx[t]] += a * val[t];
+  if (!shared) return;
+  batch.d[b] = dShared;
+  batch.g[b] = gShared;
+  batch.count = b + 1;
+  if (batch.count === FIELD_BATCH) flushFieldBatch(acc, F);
+}
+
+/**
+ * Adds the buffered samples' shared-field blocks and empties the batch. Each output row takes the batch's
+ * rank-1 updates four at a time (one load and store of the row per four samples), which is what makes this
+ * faster than per-sample updates; unused slots of the last group are zero.
+ */
+function flushFieldBatch(acc: AppearanceAccumulator, F: number): void {
+  const { P, A, Hpa, Haa, ga, batch } = acc;
+  const count = batch.count;
+  if (count === 0 || F === 0) return;
+  const W = A - F;
+  const { psi, u, cross, d, g } = batch;
+  const n = (count + 3) & ~3;
+  for (let b = count; b < n; b++) {
+    d[b] = 0;
+    g[b] = 0;
+    psi.fill(0, b * F, (b + 1) * F);
+    u.fill(0, b * P, (b + 1) * P);
+    cross.fill(0, b * W, (b + 1) * W);
   }
+  for (let b = 0; b < count; b++) {
+    const gb = g[b], ob = b * F;
+    for (let q = 0; q < F; q++) ga[W + q] += gb * psi[ob + q];
+  }
+  addBatchGram(Haa, W * A + W, A, d, psi, F, n);
+  addBatchOuter(Haa, W, A, cross, W, psi, F, n);
+  addBatchOuter(Hpa, W, A, u, P, psi, F, n);
+  batch.count = 0;
 }
 
 /**
@@ -151,6 +235,7 @@ export function withAppearancePriors(
   photometric: number,
 ): AppearanceSystem {
   const { P, A, Hpa, Haa, ga } = acc;
+  flushFieldBatch(acc, albedo.shared?.size ?? 0);
   for (let i = 0; i < A; i++) for (let j = i + 1; j < A; j++) Haa[j * A + i] = Haa[i * A + j];
   const lightRidge = new Float64Array(3);
   for (let c = 0; c < 3; c++) {
@@ -174,7 +259,8 @@ export function withAppearancePriors(
 /**
  * Eliminates the appearance with Marquardt damping `lambda x diag(Haa)` (the same damping as the geometry's, so
  * that the step shrinks in all unknowns together: lighting and albedo scale each other, and an undamped
- * appearance step overshoots along that product). Returns null when the block is singular.
+ * appearance step overshoots along that product). With `Haa + damping = L L^T` and `Z = L^-1 Hap`, the
+ * geometry's system loses `Z^T Z` and its gradient `Z^T L^-1 g_a`. Returns null when the block is singular.
  */
 export function eliminateAppearance(sys: AppearanceSystem, lambda: number): AppearanceElimination | null {
   const { P, A, Hpa, ga } = sys;
@@ -185,34 +271,41 @@ export function eliminateAppearance(sys: AppearanceSystem, lambda: number): Appe
     maxDiag = Math.max(maxDiag, L[i * (A + 1)]);
   }
   if (!(maxDiag > 0) || !choleskyFactor(L, A, { minPivot: 1e-12 * maxDiag })) return null;
-  const X = new Float64Array(A * P);
-  const col = new Float64Array(A);
-  for (let i = 0; i < P; i++) {
-    for (let a = 0; a < A; a++) col[a] = Hpa[i * A + a];
-    choleskySubstitute(L, A, col);
-    for (let a = 0; a < A; a++) X[a * P + i] = col[a];
-  }
-  const y = choleskySubstitute(L, A, Float64Array.from(ga));
+  const Z = Hpa.slice();
+  for (let i = 0; i < P; i++) forwardSubstitute(L, A, Z, i * A);
+  const zg = Float64Array.from(ga);
+  forwardSubstitute(L, A, zg, 0);
   const dH = new Float64Array(P * P);
   const dg = new Float64Array(P);
   for (let i = 0; i < P; i++) {
     const oi = i * A;
     let s = 0;
-    for (let a = 0; a < A; a++) s += Hpa[oi + a] * y[a];
+    for (let a = 0; a < A; a++) s += Z[oi + a] * zg[a];
     dg[i] = s;
     for (let j = i; j < P; j++) {
+      const oj = j * A;
       let h = 0;
-      for (let a = 0; a < A; a++) h += Hpa[oi + a] * X[a * P + j];
+      for (let a = 0; a < A; a++) h += Z[oi + a] * Z[oj + a];
       dH[i * P + j] = h;
       dH[j * P + i] = h;
     }
   }
-  return { dH, dg, X, y };
+  return { dH, dg, L, Z, zg };
+}
+
+/** Solves `L x = b` in place for the A entries of `b` from offset `o` (L lower triangular, row-major). */
+function forwardSubstitute(L: Float64Array, A: number, b: Float64Array, o: number): void {
+  for (let i = 0; i < A; i++) {
+    let s = b[o + i];
+    const oi = i * A;
+    for (let k = 0; k < i; k++) s -= L[oi + k] * b[o + k];
+    b[o + i] = s / L[oi + i];
+  }
 }
 
 /**
  * The appearance update that goes with a geometry step `d` (P entries, the photo's columns):
- * `da = -(y + X d)`; returns the new lighting and albedo coefficients.
+ * `da = -(Haa + damping)^-1 (g_a + Hap d) = -L^-T (zg + Z^T d)`; returns the new lighting and albedo coefficients.
  */
 export function appearanceStep(
   e: AppearanceElimination,
@@ -221,15 +314,26 @@ export function appearanceStep(
   albedoCoefficients: Float64Array,
 ): { light: Float32Array; albedo: Float64Array } {
   const P = d.length;
-  const A = e.y.length;
+  const A = e.zg.length;
+  const v = Float64Array.from(e.zg);
+  for (let i = 0; i < P; i++) {
+    const di = d[i];
+    if (di === 0) continue;
+    const oi = i * A;
+    for (let a = 0; a < A; a++) v[a] += e.Z[oi + a] * di;
+  }
+  // Back substitution with L^T.
+  const L = e.L;
+  for (let i = A - 1; i >= 0; i--) {
+    let s = v[i];
+    for (let k = i + 1; k < A; k++) s -= L[k * A + i] * v[k];
+    v[i] = s / L[i * A + i];
+  }
   const nl = Float32Array.from(light);
   const na = Float64Array.from(albedoCoefficients);
   for (let a = 0; a < A; a++) {
-    let s = e.y[a];
-    const oa = a * P;
-    for (let i = 0; i < P; i++) s += e.X[oa + i] * d[i];
-    if (a < 27) nl[a] -= s;
-    else na[a - 27] -= s;
+    if (a < 27) nl[a] -= v[a];
+    else na[a - 27] -= v[a];
   }
   return { light: nl, albedo: na };
 }
