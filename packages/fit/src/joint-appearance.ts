@@ -145,7 +145,7 @@ export function accumulateAppearance(
   }
   let dShared = 0, gShared = 0;
   for (let c = 0; c < 3; c++) {
-    const row = rows.subarray(c * P, (c + 1) * P);
+    const orow = c * P;
     // r = I - rho * S(L): d r / d L_kc = -rho f_k P_k(n); d r / d c_j = -S basis_j.
     let m = 0;
     for (let k = 0; k < 9; k++) {
@@ -170,7 +170,7 @@ export function accumulateAppearance(
       for (let q = t; q < m; q++) Haa[ot + idx[q]] += a * val[q];
     }
     for (let i = 0; i < P; i++) {
-      const a = w * row[i];
+      const a = w * rows[orow + i];
       if (a === 0) continue;
       const oi = i * A;
       for (let t = 0; t < m; t++) Hpa[oi + idx[t]] += a * val[t];
@@ -182,7 +182,7 @@ export function accumulateAppearance(
     dShared += wt * tc;
     gShared += wt * rc;
     for (let t = 0; t < m; t++) batch.cross[ox + idx[t]] += wt * val[t];
-    for (let i = 0; i < P; i++) batch.u[ou + i] += wt * row[i];
+    for (let i = 0; i < P; i++) batch.u[ou + i] += wt * rows[orow + i];
   }
   if (!shared) return;
   batch.d[b] = dShared;

@@ -177,13 +177,17 @@ test('the Schur elimination gives the step of the full geometry + appearance sys
 });
 
 test('the accurate preset fills defaults and explicit options win', () => {
-  const o = resolveFitOptions({ preset: 'accurate', weights: { landmark: 1 }, schedule: { samples: [1, 2, 3] }, imageShift: false });
+  const o = resolveFitOptions({ preset: 'accurate', weights: { landmark: 1 }, schedule: { landmarkIterations: 3 }, imageShift: false });
   assert.equal(o.jointAppearance, true);
   assert.equal(o.skinPrior, 'field');
   assert.equal(o.imageShift, false);
   assert.equal(o.weights!.landmark, 1);
   assert.equal(o.weights!.photometric, ACCURATE_PRESET.weights!.photometric);
-  assert.deepEqual(o.schedule, { iterations: [0, 0, 25], samples: [1, 2, 3] });
+  assert.deepEqual(o.schedule, { iterations: [0, 0, 25], samples: [400, 700, 2000], landmarkIterations: 3 });
+  assert.deepEqual(o.detail, { mu1: 0.5 });
+  assert.deepEqual(resolveFitOptions({ preset: 'accurate', detail: { gnSteps: 3 } }).detail, { mu1: 0.5, gnSteps: 3 });
+  assert.deepEqual(resolveFitOptions({ preset: 'accurate', detail: true }).detail, { mu1: 0.5 });
+  assert.equal(resolveFitOptions({ preset: 'accurate', detail: false }).detail, false);
   assert.deepEqual(resolveFitOptions({ cropSize: 128 }), { cropSize: 128 });
   assert.throws(() => resolveFitOptions({ preset: 'best' as 'fast' }), /unknown fit preset 'best'/);
 });
