@@ -375,7 +375,7 @@ export function solveAlbedo(
   let nb = 0;
   const flush = (): void => {
     if (!shared || nb === 0) return;
-    const n = (nb + 3) & ~3;
+    const n = (nb + 7) & ~7;
     for (let b = nb; b < n; b++) {
       bD[b] = 0;
       bPsi.fill(0, b * F, (b + 1) * F);

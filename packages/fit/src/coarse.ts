@@ -450,7 +450,7 @@ export function buildFrameSystem(
   }
   const sB = new Float64Array(ns * K * 3);
   const sMean = new Float64Array(ns * 3);
-  gatherBasis(lin, samples, null, sB, sMean, K);
+  gatherBasis(ctx, samples, null, sB, sMean);
   let shade: ShadeSystem | undefined;
   if (ns >= 30 && (options.shading ?? true)) {
     shade = {
@@ -516,7 +516,7 @@ export function buildFrameSystem(
   const nl = wl.length;
   const lB = new Float64Array(nl * K * 3);
   const lMean = new Float64Array(nl * 3);
-  gatherBasis(lin, Uint32Array.from(lmV), Float32Array.from(lmW), lB, lMean, K);
+  gatherBasis(ctx, Uint32Array.from(lmV), Float32Array.from(lmW), lB, lMean);
   const sys: FrameSystem = { level, ns, samples, sB, sMean, target, wPhot, nl, lB, lMean, lTarget: Float64Array.from(tgt), wLan: Float64Array.from(wl) };
   if (shade) {
     sys.shade = shade;
@@ -580,10 +580,10 @@ export function normalBasis(ctx: FitContext, positions: Float32Array, vertices: 
   if (!vt) vertexTriangles.set(ctx, (vt = computeVertexTriangles(lin.triangles, lin.vertexCount)));
   const tris = lin.triangles;
   const K = ctx.K;
-  const n3 = lin.mean.length;
-  const B = lin.basis;
+  const B = vertexMajorBasis(ctx);
   const ring: number[] = [];
   const E: number[] = [];
+  const d = new Float64Array(3 * K);
   for (let p = 0; p < vertices.length; p++) {
     const i = vertices[p];
     ring.length = 0;
@@ -616,24 +616,53 @@ export function normalBasis(ctx: FitContext, positions: Float32Array, vertices: 
     outN[3 * p] = mx;
     outN[3 * p + 1] = my;
     outN[3 * p + 2] = mz;
+    // dN/dz_k = sum over the ring of (basis of ring vertex) x (its opposite edge sum), read vertex by vertex.
+    d.fill(0);
+    for (let r = 0; r < ring.length; r++) {
+      const ex = E[3 * r], ey = E[3 * r + 1], ez = E[3 * r + 2];
+      const ov = ring[r] * 3 * K;
+      for (let k = 0; k < K; k++) {
+        const v = ov + 3 * k;
+        const bx = B[v], by = B[v + 1], bz = B[v + 2];
+        d[3 * k] += by * ez - bz * ey;
+        d[3 * k + 1] += bz * ex - bx * ez;
+        d[3 * k + 2] += bx * ey - by * ex;
+      }
+    }
     const o = p * K * 3;
     for (let k = 0; k < K; k++) {
-      let dx = 0, dy = 0, dz = 0;
-      const src = k * n3;
-      for (let r = 0; r < ring.length; r++) {
-        const v = src + 3 * ring[r];
-        const bx = B[v], by = B[v + 1], bz = B[v + 2];
-        const ex = E[3 * r], ey = E[3 * r + 1], ez = E[3 * r + 2];
-        dx += by * ez - bz * ey;
-        dy += bz * ex - bx * ez;
-        dz += bx * ey - by * ex;
-      }
+      const dx = d[3 * k], dy = d[3 * k + 1], dz = d[3 * k + 2];
       const dot = dx * mx + dy * my + dz * mz;
       outNB[o + 3 * k] = (dx - dot * mx) / len;
       outNB[o + 3 * k + 1] = (dy - dot * my) / len;
       outNB[o + 3 * k + 2] = (dz - dot * mz) / len;
     }
   }
+}
+
+const vertexMajor = new WeakMap<FitContext, Float32Array>();
+
+/**
+ * The first K modes of the basis vertex-major (V x K x 3), built once per context: the per-sample loops (normal
+ * derivatives, gathering) then read one contiguous block per vertex instead of striding across all modes.
+ */
+function vertexMajorBasis(ctx: FitContext): Float32Array {
+  let out = vertexMajor.get(ctx);
+  if (out) return out;
+  const { lin, K } = ctx;
+  const V = lin.vertexCount, n3 = lin.mean.length;
+  out = new Float32Array(V * K * 3);
+  for (let k = 0; k < K; k++) {
+    const src = k * n3;
+    for (let v = 0; v < V; v++) {
+      const o = (v * K + k) * 3;
+      out[o] = lin.basis[src + 3 * v];
+      out[o + 1] = lin.basis[src + 3 * v + 1];
+      out[o + 2] = lin.basis[src + 3 * v + 2];
+    }
+  }
+  vertexMajor.set(ctx, out);
+  return out;
 }
 
 /**
@@ -690,25 +719,23 @@ function huberWeights(obs: Float64Array, shading: Float64Array, alb: Float32Arra
  * mean position and its K x 3 basis slice into point-major arrays: the Jacobian loops then read contiguous
  * memory instead of striding through the K x 3V basis.
  */
-function gatherBasis(lin: LinearizedModel, vertices: Uint32Array, weights: Float32Array | null, outB: Float64Array, outMean: Float64Array, K: number): void {
-  const n3 = lin.mean.length;
+function gatherBasis(ctx: FitContext, vertices: Uint32Array, weights: Float32Array | null, outB: Float64Array, outMean: Float64Array): void {
+  const { lin, K } = ctx;
+  const B = vertexMajorBasis(ctx);
   const per = weights ? 3 : 1;
   const n = vertices.length / per;
   for (let p = 0; p < n; p++) {
     for (let j = 0; j < per; j++) {
       const wj = weights ? weights[3 * p + j] : 1;
       if (wj === 0) continue;
-      const v = vertices[per * p + j] * 3;
+      const vtx = vertices[per * p + j];
+      const v = vtx * 3;
       outMean[3 * p] += wj * lin.mean[v];
       outMean[3 * p + 1] += wj * lin.mean[v + 1];
       outMean[3 * p + 2] += wj * lin.mean[v + 2];
       const ob = p * K * 3;
-      for (let k = 0; k < K; k++) {
-        const src = k * n3 + v;
-        outB[ob + 3 * k] += wj * lin.basis[src];
-        outB[ob + 3 * k + 1] += wj * lin.basis[src + 1];
-        outB[ob + 3 * k + 2] += wj * lin.basis[src + 2];
-      }
+      const src = vtx * K * 3;
+      for (let q = 0; q < 3 * K; q++) outB[ob + q] += wj * B[src + q];
     }
   }
 }

@@ -192,9 +192,8 @@ export function accumulateAppearance(
 }
 
 /**
- * Adds the buffered samples' shared-field blocks and empties the batch. Each output row takes the batch's
- * rank-1 updates four at a time (one load and store of the row per four samples), which is what makes this
- * faster than per-sample updates; unused slots of the last group are zero.
+ * Adds the buffered samples' shared-field blocks and empties the batch (see `addBatchOuter`: each output row
+ * takes the batch's rank-1 updates eight at a time); unused slots of the last group are zero.
  */
 function flushFieldBatch(acc: AppearanceAccumulator, F: number): void {
   const { P, A, Hpa, Haa, ga, batch } = acc;
@@ -202,7 +201,7 @@ function flushFieldBatch(acc: AppearanceAccumulator, F: number): void {
   if (count === 0 || F === 0) return;
   const W = A - F;
   const { psi, u, cross, d, g } = batch;
-  const n = (count + 3) & ~3;
+  const n = (count + 7) & ~7;
   for (let b = count; b < n; b++) {
     d[b] = 0;
     g[b] = 0;

@@ -51,33 +51,42 @@ export function accumulateRowPair(h: Float64Array, n: number, row1: Float64Array
 
 /**
  * Batched rank-1 updates `out[o + t * stride + q] += sum_b coef[b * m + t] * psi[b * F + q]` (t < m, q < F)
- * over n samples (n a multiple of 4; pad with zero rows). Four samples share each pass over an output row, so
- * the row is loaded and stored once per four updates.
+ * over n samples (n a multiple of 8; pad with zero rows). Each output row is loaded once per batch and takes
+ * eight samples per pass, which keeps it in L1 cache and cuts loads and stores eightfold.
  */
 export function addBatchOuter(out: Float64Array, o: number, stride: number, coef: Float64Array, m: number, psi: Float64Array, F: number, n: number): void {
-  for (let b = 0; b < n; b += 4) {
-    const p0 = b * F, p1 = p0 + F, p2 = p1 + F, p3 = p2 + F;
-    for (let t = 0; t < m; t++) {
+  for (let t = 0; t < m; t++) {
+    const ot = o + t * stride;
+    for (let b = 0; b < n; b += 8) {
       const a0 = coef[b * m + t], a1 = coef[(b + 1) * m + t], a2 = coef[(b + 2) * m + t], a3 = coef[(b + 3) * m + t];
-      if (a0 === 0 && a1 === 0 && a2 === 0 && a3 === 0) continue;
-      const ot = o + t * stride;
-      for (let q = 0; q < F; q++) out[ot + q] += a0 * psi[p0 + q] + a1 * psi[p1 + q] + a2 * psi[p2 + q] + a3 * psi[p3 + q];
+      const a4 = coef[(b + 4) * m + t], a5 = coef[(b + 5) * m + t], a6 = coef[(b + 6) * m + t], a7 = coef[(b + 7) * m + t];
+      if (a0 === 0 && a1 === 0 && a2 === 0 && a3 === 0 && a4 === 0 && a5 === 0 && a6 === 0 && a7 === 0) continue;
+      const p0 = b * F, p1 = p0 + F, p2 = p1 + F, p3 = p2 + F, p4 = p3 + F, p5 = p4 + F, p6 = p5 + F, p7 = p6 + F;
+      for (let q = 0; q < F; q++) {
+        out[ot + q] +=
+          a0 * psi[p0 + q] + a1 * psi[p1 + q] + a2 * psi[p2 + q] + a3 * psi[p3 + q] +
+          a4 * psi[p4 + q] + a5 * psi[p5 + q] + a6 * psi[p6 + q] + a7 * psi[p7 + q];
+      }
     }
   }
 }
 
 /**
  * Batched weighted Gram, upper triangle: `out[o + t * stride + q] += sum_b d[b] psi[b * F + t] psi[b * F + q]`
- * for q >= t, over n samples (a multiple of 4, as {@link addBatchOuter}).
+ * for q >= t, over n samples (a multiple of 8, as {@link addBatchOuter}).
  */
 export function addBatchGram(out: Float64Array, o: number, stride: number, d: Float64Array, psi: Float64Array, F: number, n: number): void {
-  for (let b = 0; b < n; b += 4) {
-    const p0 = b * F, p1 = p0 + F, p2 = p1 + F, p3 = p2 + F;
-    const d0 = d[b], d1 = d[b + 1], d2 = d[b + 2], d3 = d[b + 3];
-    for (let t = 0; t < F; t++) {
-      const a0 = d0 * psi[p0 + t], a1 = d1 * psi[p1 + t], a2 = d2 * psi[p2 + t], a3 = d3 * psi[p3 + t];
-      const ot = o + t * stride;
-      for (let q = t; q < F; q++) out[ot + q] += a0 * psi[p0 + q] + a1 * psi[p1 + q] + a2 * psi[p2 + q] + a3 * psi[p3 + q];
+  for (let t = 0; t < F; t++) {
+    const ot = o + t * stride;
+    for (let b = 0; b < n; b += 8) {
+      const p0 = b * F, p1 = p0 + F, p2 = p1 + F, p3 = p2 + F, p4 = p3 + F, p5 = p4 + F, p6 = p5 + F, p7 = p6 + F;
+      const a0 = d[b] * psi[p0 + t], a1 = d[b + 1] * psi[p1 + t], a2 = d[b + 2] * psi[p2 + t], a3 = d[b + 3] * psi[p3 + t];
+      const a4 = d[b + 4] * psi[p4 + t], a5 = d[b + 5] * psi[p5 + t], a6 = d[b + 6] * psi[p6 + t], a7 = d[b + 7] * psi[p7 + t];
+      for (let q = t; q < F; q++) {
+        out[ot + q] +=
+          a0 * psi[p0 + q] + a1 * psi[p1 + q] + a2 * psi[p2 + q] + a3 * psi[p3 + q] +
+          a4 * psi[p4 + q] + a5 * psi[p5 + q] + a6 * psi[p6 + q] + a7 * psi[p7 + q];
+      }
     }
   }
 }
