@@ -42,7 +42,7 @@ import {
   type AppearanceElimination,
   type AppearanceSystem,
 } from './joint-appearance.js';
-import { accumulateRow, accumulateRowPair, accumulateRowTriple, symmetrizeUpper } from './linalg.js';
+import { accumulateRow, accumulateRowPair, addBatchGram, symmetrizeUpper } from './linalg.js';
 import { decodeLinear, landmarkPositions, type LinearizedModel } from './linearize.js';
 import { makeLevel, sampleLevel, type PyramidLevel } from './pyramid.js';
 import { skinOrder, type SkinMaskOptions } from './skin-mask.js';
@@ -854,6 +854,9 @@ export function frameEnergy(ctx: FitContext, sys: FrameSystem, id: Float64Array,
   return e;
 }
 
+/** Photometric rows buffered before they are added to H: eight samples' three channels (see addBatchGram). */
+const GEO_BATCH = 24;
+
 /**
  * Gauss-Newton normal equations of one photo's data terms at the current iterate: `H = J^T J` (P x P,
  * symmetric) and `g = J^T r` for the residuals of {@link frameResiduals}, P = Ki + 6 + Ke. Photometric samples
@@ -881,6 +884,20 @@ export function frameNormalEquations(
   const rhoS = new Float64Array(3), shadeS = new Float64Array(3), resS = new Float64Array(3);
   const { K, Ki } = ctx;
   const acc = sys.joint && sh ? createAppearanceAccumulator(P, ctx.albedo) : null;
+  const geoRows = new Float64Array(GEO_BATCH * P), geoW = new Float64Array(GEO_BATCH), geoR = new Float64Array(GEO_BATCH);
+  let geoCount = 0;
+  const flushGeometry = (): void => {
+    if (geoCount === 0) return;
+    const n = (geoCount + 7) & ~7;
+    geoW.fill(0, geoCount, n);
+    geoRows.fill(0, geoCount * P, n * P);
+    addBatchGram(H, 0, P, geoW, geoRows, P, n);
+    for (let b = 0; b < geoCount; b++) {
+      const a = geoW[b] * geoR[b], o = b * P;
+      for (let i = 0; i < P; i++) g[i] += a * geoRows[o + i];
+    }
+    geoCount = 0;
+  };
   for (let p = 0; p < sys.ns; p++) {
     const wp = sys.wPhot[p];
     if (wp === 0) continue;
@@ -916,7 +933,14 @@ export function frameNormalEquations(
         shadeS[c] = S;
         resS[c] = r;
       }
-      accumulateRowTriple(H, g, P, rows, resS, wp);
+      // Buffered: eight samples' rows at a time pass over each row of H (see addBatchGram).
+      geoRows.set(rows, geoCount * P);
+      for (let c = 0; c < 3; c++) {
+        geoW[geoCount + c] = wp;
+        geoR[geoCount + c] = resS[c];
+      }
+      geoCount += 3;
+      if (geoCount === GEO_BATCH) flushGeometry();
       if (acc) accumulateAppearance(acc, ctx.albedo, sys.samples[p], nc, rhoS, shadeS, rows, resS, wp);
       continue;
     }
@@ -948,6 +972,7 @@ export function frameNormalEquations(
     }
     accumulateRowPair(H, P, q1, q2);
   }
+  flushGeometry();
   for (let p = 0; p < sys.nl; p++) {
     const wl = sys.wLan[p];
     pointPosition(sys.lB, sys.lMean, p, z, ctx.K, pos);

@@ -21,21 +21,6 @@ export function accumulateRow(h: Float64Array, g: Float64Array, n: number, row: 
 }
 
 /**
- * {@link accumulateRow} for three rows of one weight at once (`rows` holds them back to back, `r` their
- * residuals): one pass over the matrix for a photometric sample's three colour channels.
- */
-export function accumulateRowTriple(h: Float64Array, g: Float64Array, n: number, rows: Float64Array, r: Float64Array, w: number): void {
-  const n2 = 2 * n;
-  for (let i = 0; i < n; i++) {
-    const a = rows[i] * w, b = rows[n + i] * w, c = rows[n2 + i] * w;
-    if (a === 0 && b === 0 && c === 0) continue;
-    g[i] += a * r[0] + b * r[1] + c * r[2];
-    const o = i * n;
-    for (let j = i; j < n; j++) h[o + j] += a * rows[j] + b * rows[n + j] + c * rows[n2 + j];
-  }
-}
-
-/**
  * Adds `row1 row1^T + row2 row2^T` (upper triangle) for two rows at once: one pass over the matrix for the
  * two image-gradient rows a photometric sample contributes, which halves memory traffic.
  */
