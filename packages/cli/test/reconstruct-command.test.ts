@@ -235,6 +235,24 @@ describe('facekit reconstruct --method fit (ICT-FaceKit)', { skip: skipWithoutIc
     assert.ok(Math.abs(a.pose.yaw + b.pose.yaw) < 6, `yaw ${a.pose.yaw} vs ${b.pose.yaw}`);
   });
 
+  it('--preset accurate runs the accurate preset of fit; an unknown preset fails with the names to use', async () => {
+    const out = join(work, 'fit-accurate');
+    const { code, err } = await runCli(['reconstruct', SAMPLE_IMAGE, '--method', 'fit', '--model', ICT_DIR, '--preset', 'accurate', '--out', out, '--format', 'glb']);
+    assert.equal(code, 0, err.join('\n'));
+    const result = await checkOutputs(join(out, 'astronaut'), ['glb'], 'fit');
+    const fast = readResult(join(work, 'fit', 'astronaut'));
+    // A different fit (100 identity modes instead of 60; params are zero-padded to the model's 100), still on the face.
+    assert.ok(fast.params!.identity.slice(60).every((v) => v === 0));
+    assert.ok(result.params!.identity.slice(60).some((v) => v !== 0), 'the accurate preset estimates identity modes 60..99');
+    const size = Math.sqrt(fast.box![2] * fast.box![3]);
+    let sum = 0;
+    for (let i = 0; i < 68; i++) sum += Math.hypot(result.landmarks2d![i][0] - fast.landmarks2d![i][0], result.landmarks2d![i][1] - fast.landmarks2d![i][1]);
+    assert.ok(sum / 68 / size < 0.05, `accurate vs fast landmark NME ${(sum / 68 / size).toFixed(4)}`);
+    const bad = await runCli(['reconstruct', SAMPLE_IMAGE, '--method', 'fit', '--model', ICT_DIR, '--preset', 'best', '--out', join(work, 'fit-bad')]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.err.join('\n'), /unknown fit preset 'best'; use 'fast' or 'accurate'/);
+  });
+
   it('--same-person with a method that cannot share an identity says which can', async () => {
     const { code, err } = await runCli(['reconstruct', SAMPLE_IMAGE, SAMPLE_IMAGE, '--same-person', '--out', join(work, 'same-fm')]);
     assert.equal(code, 2);

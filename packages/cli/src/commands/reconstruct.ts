@@ -21,6 +21,7 @@ options:
   --all-faces         reconstruct every face, into <out>/<stem>/face-<i>/ (default: the largest face, into <out>/<stem>/)
   --format <list>     mesh formats, comma-separated from obj,glb,ply (default: obj,glb)
   --same-person       the photos show one person: fit one shared identity (methods that support it: fit)
+  --preset <name>     method preset passed to the predictor (fit: fast, the default, or accurate)
 
 Writes per input <out>/<stem>/: mesh.obj + mesh.mtl + texture.png, mesh.glb, overlay.png, result.json.
 A failing input is reported and the batch goes on; the exit code is 1 when any input failed.`;
@@ -53,7 +54,12 @@ async function reconstructOne(path: string, outDir: string, setup: MethodSetup, 
   const chosen = allFaces ? faces : faces.slice(0, 1);
   for (let i = 0; i < chosen.length; i++) {
     const t2 = performance.now();
-    const rec = await setup.predictor.predict(photo, { face: chosen[i], detector: setup.detector, ...(setup.model ? { model: setup.model } : {}) });
+    const rec = await setup.predictor.predict(photo, {
+      face: chosen[i],
+      detector: setup.detector,
+      ...(setup.model ? { model: setup.model } : {}),
+      ...(setup.preset ? { preset: setup.preset } : {}),
+    });
     const predict = performance.now() - t2;
     const dir = allFaces ? join(outDir, `face-${i}`) : outDir;
     await writeReconstruction(dir, rec, photo, path, formats, { start, decode, detect: i === 0 ? detect : 0, predict });
@@ -104,7 +110,7 @@ async function reconstructSamePerson(
     const t2 = performance.now();
     const recs = await predictor.predictSamePerson(
       ok.map((o) => o.photo),
-      { faces: ok.map((o) => o.face), ...(setup.model ? { model: setup.model } : {}) },
+      { faces: ok.map((o) => o.face), ...(setup.model ? { model: setup.model } : {}), ...(setup.preset ? { preset: setup.preset } : {}) },
     );
     const predict = (performance.now() - t2) / ok.length;
     for (let k = 0; k < ok.length; k++) {
@@ -142,6 +148,7 @@ export const reconstructCommand: Command = {
         'all-faces': { type: 'boolean', default: false },
         format: { type: 'string', default: 'obj,glb' },
         'same-person': { type: 'boolean', default: false },
+        preset: { type: 'string' },
       },
     });
     if (positionals.length === 0) throw new CliError(`no input images given\n${USAGE}`);
@@ -159,7 +166,7 @@ export const reconstructCommand: Command = {
     }
     const outRoot = resolve(values.out);
     await checkWritable(outRoot);
-    const setup = await setUpMethod(values.method, values.detector, values.model);
+    const setup = { ...(await setUpMethod(values.method, values.detector, values.model)), preset: values.preset };
 
     const stems = outputStems(inputs);
     if (values['same-person']) {

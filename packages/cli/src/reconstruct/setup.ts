@@ -10,6 +10,8 @@ export interface MethodSetup {
   detector: Detector;
   detectorName: string;
   model?: FaceModel;
+  /** `--preset`, passed to the predictor (methods without presets ignore it). */
+  preset?: string;
 }
 
 /**
