@@ -80,7 +80,7 @@ export interface AlbedoBasisOptions {
   /**
    * `field`: how many modes the fit estimates (default all 2 x fieldWaves sines and cosines). Fewer keeps the
    * field's leading principal components on the photometric sample vertices (Karhunen-Loeve): a smaller and
-   * faster appearance block, with a slightly different prior (see `fieldAlbedo`).
+   * faster appearance block. The prior changes little, the fits more than that suggests (see `fieldAlbedo`).
    */
   fieldModes?: number;
   /** `field`: prior precision of the per-channel skin colour (default 1e-4). */

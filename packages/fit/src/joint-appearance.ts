@@ -45,6 +45,7 @@ export interface AppearanceAccumulator {
  * over a batch that stays in L1 cache, instead of sweeping the whole P x A and A x A blocks per sample.
  */
 const FIELD_BATCH = 16;
+
 /** The appearance system of one photo with its priors (see {@link withAppearancePriors}). */
 export interface AppearanceSystem {
   P: number;
@@ -134,8 +135,8 @@ export function accumulateAppearance(
   const own = shared ? shared.start : albedo.size;
   const W = shared ? 27 + shared.start : A;
   const F = shared ? shared.size : 0;
+  // This sample's slot in the batch and its offsets into batch.u and batch.cross.
   const b = batch.count;
-  // This sample's slots in the batch (offsets into batch.u and batch.cross).
   const ou = b * P, ox = b * W;
   if (shared) {
     const o = vertex * F;
@@ -156,10 +157,10 @@ export function accumulateAppearance(
     for (let j = 0; j < own; j++) {
       const ch = albedo.channel[j];
       if (ch >= 0 && ch !== c) continue;
-      const b = albedo.basis[j * V3 + o];
-      if (b === 0) continue;
+      const bv = albedo.basis[j * V3 + o];
+      if (bv === 0) continue;
       idx[m] = 27 + j;
-      val[m++] = -S[c] * b;
+      val[m++] = -S[c] * bv;
     }
     const rc = r[c];
     for (let t = 0; t < m; t++) ga[idx[t]] += w * val[t] * rc;
