@@ -1032,7 +1032,7 @@ export function rotationFromVector(x: number, y: number, z: number): Float64Arra
 }
 
 /** Options of one joint LM iteration. */
-interface StepOptions {
+export interface StepOptions {
   weights: CoarseWeights;
   /** Whether the identity is estimated (false: held, e.g. during the rigid/landmark warm-up). */
   identity: boolean;

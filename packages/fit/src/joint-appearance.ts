@@ -35,7 +35,7 @@ export interface AppearanceAccumulator {
   /**
    * Shared-field batch (see {@link accumulateAppearance}): per buffered sample its field values (F), its
    * channel-combined geometry row (P), its coefficients on the other appearance columns (W = 27 + own modes),
-   * its field curvature and gradient weights. Flushed every {@link FIELD_BATCH} samples.
+   * its field curvature and gradient weights. Flushed every 16 samples (`FIELD_BATCH`).
    */
   batch: { count: number; psi: Float64Array; u: Float64Array; cross: Float64Array; d: Float64Array; g: Float64Array };
 }

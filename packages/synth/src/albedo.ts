@@ -9,7 +9,8 @@
 import { evaluateEmbedding, type FaceModel, pointInPolygon2D, pointSegmentDistance2D } from '@facekit/core';
 import type { Sampler } from './random.js';
 
-type RGB = [number, number, number];
+/** An RGB colour in [0, 1]. */
+export type RGB = [number, number, number];
 
 /** Skin tones (display values in [0, 1]) from light to dark. */
 export const SKIN_PALETTE: readonly RGB[] = Object.freeze([
