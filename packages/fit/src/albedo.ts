@@ -27,7 +27,7 @@ export interface AlbedoBasis {
   size: number;
   /** 3V mean albedo (RGB in [0, 1]). */
   mean: Float32Array;
-  /** K x 3V mode-major basis. */
+  /** Mode-major basis, 3V values per mode: all K modes, or only the first `shared.start` when `shared` is set. */
   basis: Float32Array;
   /** K prior precisions (the energy adds `sum_k prior_k c_k^2`). */
   prior: Float64Array;
@@ -35,8 +35,9 @@ export interface AlbedoBasis {
   channel: Int8Array;
   /**
    * Modes `start .. start + size - 1` (the last ones) when they are one scalar field each times a fixed colour:
-   * `basis[k][3i + c] = colour[c] * values[i * size + (k - start)]` (vertex-major). The solvers then treat a
-   * sample's three channels as one row for these modes. `basis` holds them too.
+   * mode k at vertex i, channel c is `colour[c] * values[i * size + (k - start)]` (vertex-major). The solvers
+   * treat a sample's three channels as one row for these modes, and `basis` leaves them out (a copy would cost
+   * 3x the memory of `values`); {@link expandSharedField} writes them out.
    */
   shared?: AlbedoSharedField;
 }
@@ -229,30 +230,24 @@ function fieldAlbedo(lin: LinearizedModel, options: AlbedoBasisOptions): AlbedoB
   // still set by the data, and truncation changes fits measurably (README of @facekit/fit).
   const skin = skinOrder(lin);
   const S = skin.length;
-  const phiSkin = new Float64Array(S * M2);
+  const rows = (S + 7) & ~7;
+  const phiSkin = new Float64Array(rows * M2);
   for (let s = 0; s < S; s++) waveValues(waves, lin.mean, skin[s], phiSkin, s * M2);
   // Gram of the whitened modes (each mode has variance 1 / wavePrior), averaged over the samples.
-  const gram = new Matrix(M2, M2);
-  const scale = 1 / (S * wavePrior);
-  for (let j = 0; j < M2; j++) {
-    for (let k = j; k < M2; k++) {
-      let g = 0;
-      for (let s = 0; s < S; s++) g += phiSkin[s * M2 + j] * phiSkin[s * M2 + k];
-      gram.set(j, k, g * scale);
-      gram.set(k, j, g * scale);
-    }
-  }
-  const eig = new EigenvalueDecomposition(gram, { assumeSymmetric: true });
+  const weight = new Float64Array(rows).fill(1 / (S * wavePrior), 0, S);
+  const gram = new Float64Array(M2 * M2);
+  addBatchGram(gram, 0, M2, weight, phiSkin, M2, rows);
+  symmetrizeUpper(gram, M2);
+  const eig = new EigenvalueDecomposition(Matrix.from1DArray(M2, M2, gram), { assumeSymmetric: true });
   const eigenvalues = eig.realEigenvalues;
   const vectors = eig.eigenvectorMatrix;
   const order = Array.from(eigenvalues.keys()).sort((a, b) => eigenvalues[b] - eigenvalues[a]).slice(0, R);
   // Component r: field psi_r = sum_j phi_j u_jr / sqrt(prior), amplitude ~ N(0, 1) under the prior; rescaled to
   // unit RMS over the samples (divided by sqrt(eigenvalue)), its prior precision becomes 1 / eigenvalue.
   const mix = new Float64Array(M2 * R);
-  const prior0 = new Float64Array(R);
   for (let r = 0; r < R; r++) {
     const e = Math.max(eigenvalues[order[r]], 1e-12);
-    prior0[r] = 1 / e;
+    prior[3 + r] = 1 / e;
     const norm = 1 / Math.sqrt(wavePrior * e);
     for (let j = 0; j < M2; j++) mix[j * R + r] = vectors.get(j, order[r]) * norm;
   }
@@ -264,24 +259,35 @@ function fieldAlbedo(lin: LinearizedModel, options: AlbedoBasisOptions): AlbedoB
       values[i * R + r] = f;
     }
   }
-  for (let r = 0; r < R; r++) prior[3 + r] = prior0[r];
   return sharedFieldBasis(mean, prior, channel, values, R);
 }
 
 /** The field skin prior's albedo space: 3 per-channel constants, then R shared-field modes (`values`, V x R). */
 function sharedFieldBasis(mean: Float32Array, prior: Float64Array, channel: Int8Array, values: Float32Array, R: number): AlbedoBasis {
   const V = mean.length / 3;
-  const K = 3 + R;
-  const basis = new Float32Array(K * 3 * V);
+  const basis = new Float32Array(3 * 3 * V);
   for (let c = 0; c < 3; c++) for (let i = 0; i < V; i++) basis[c * 3 * V + 3 * i + c] = 1;
-  for (let r = 0; r < R; r++) {
-    const o = (3 + r) * 3 * V;
+  return { kind: 'skin', size: 3 + R, mean, basis, prior, channel, shared: { start: 3, size: R, colour: Float32Array.from(MEAN_SKIN_ALBEDO), values } };
+}
+
+/**
+ * The same albedo space with its shared-field modes written into `basis` (all K modes, `shared` unset): for
+ * tools that want a plain mode-major basis, and as the per-channel reference the fast paths are tested against.
+ */
+export function expandSharedField(a: AlbedoBasis): AlbedoBasis {
+  const f = a.shared;
+  if (!f) return a;
+  const V = a.mean.length / 3;
+  const basis = new Float32Array(a.size * 3 * V);
+  basis.set(a.basis.subarray(0, f.start * 3 * V));
+  for (let m = 0; m < f.size; m++) {
+    const o = (f.start + m) * 3 * V;
     for (let i = 0; i < V; i++) {
-      const f = values[i * R + r];
-      for (let c = 0; c < 3; c++) basis[o + 3 * i + c] = MEAN_SKIN_ALBEDO[c] * f;
+      const v = f.values[i * f.size + m];
+      for (let c = 0; c < 3; c++) basis[o + 3 * i + c] = f.colour[c] * v;
     }
   }
-  return { kind: 'skin', size: K, mean, basis, prior, channel, shared: { start: 3, size: R, colour: Float32Array.from(MEAN_SKIN_ALBEDO), values } };
+  return { kind: a.kind, ...(a.block ? { block: a.block } : {}), size: a.size, mean: a.mean, basis, prior: a.prior, channel: a.channel };
 }
 
 /** Wave vectors (M x 3): directions on a Fibonacci sphere, wavelengths on a golden-ratio sequence in [l0, l1] x unit. */

@@ -859,9 +859,10 @@ const GEO_BATCH = 24;
 
 /**
  * Gauss-Newton normal equations of one photo's data terms at the current iterate: `H = J^T J` (P x P,
- * symmetric) and `g = J^T r` for the residuals of {@link frameResiduals}, P = Ki + 6 + Ke. Photometric samples
- * contribute the rank-2 form `A^T (sum_c grad I_c grad I_c^T) A` through two rows, so the cost is two row
- * updates per sample whatever the number of colour channels.
+ * symmetric) and `g = J^T r` for the residuals of {@link frameResiduals}, P = Ki + 6 + Ke. Without shading,
+ * photometric samples contribute the rank-2 form `A^T (sum_c grad I_c grad I_c^T) A` through two rows; with
+ * shading each colour channel has its own row, and the rows are added eight samples at a time. With
+ * `sys.joint`, the appearance blocks come back too (`appearance`).
  */
 export function frameNormalEquations(
   ctx: FitContext,
@@ -1291,7 +1292,7 @@ export function fitCoarse(ctx: FitContext, frames: FrameInput[], options: Coarse
           maxSamples: schedule.samples[li] ?? 1000,
           // With joint appearance the LM step moves lighting and albedo with the shape; re-solving them for the
           // current shape between steps is the alternation that lets the albedo soak up the shading before the
-          // shape can respond (README: 0.54 -> 0.48 mm NoW-crop median on seed 11 without it).
+          // shape can respond (measured: 0.54 -> 0.48 mm NoW-crop median on seed 11 without it; README).
           lightingRounds: first ? 3 : options.jointAppearance ? 0 : 1,
           contour: options.contour,
           shading: options.shading,

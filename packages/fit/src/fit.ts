@@ -44,7 +44,7 @@ export interface FitOptions {
   /**
    * A set of defaults for the options below (default `fast`). `accurate` is {@link ACCURATE_PRESET}: an energy
    * that is consistent at the true face, about 15x slower than `fast`. Options given explicitly override the
-   * preset's (weights and schedule field by field).
+   * preset's (weights, schedule and detail field by field).
    */
   preset?: 'fast' | 'accurate';
   /** Side of the square face crop the fit runs on, px (default 256). */

@@ -16,6 +16,7 @@ import {
   DEFAULT_COARSE_WEIGHTS,
   eliminateAppearance,
   evaluateAlbedo,
+  expandSharedField,
   frameGeometry,
   frameNormalEquations,
   frameParamCount,
@@ -195,8 +196,10 @@ test('the accurate preset fills defaults and explicit options win', () => {
 test('the shared-field fast path equals the per-channel path through the full basis', { skip: SKIP_ICT }, () => {
   const { ctx, fs, id, sys } = setup();
   assert.ok(ctx.albedo.shared, 'the field prior declares its shared field');
-  // The same albedo space without the declaration: every solver falls back to reading `basis` per channel.
-  const plain = { ...ctx, albedo: { ...ctx.albedo, shared: undefined } };
+  // The same albedo space with the field written out as a plain basis: every solver reads it per channel.
+  const plain = { ...ctx, albedo: expandSharedField(ctx.albedo) };
+  assert.equal(plain.albedo.shared, undefined);
+  assert.equal(plain.albedo.basis.length, ctx.albedo.size * ctx.albedo.mean.length);
   const a = frameNormalEquations(ctx, sys, id, fs).appearance!;
   const b = frameNormalEquations(plain, sys, id, fs).appearance!;
   const relErr = (x: Float64Array, y: Float64Array): number => {
@@ -219,7 +222,7 @@ test('the shared-field fast path equals the per-channel path through the full ba
   const weights = new Float64Array(sys.ns).fill(1 / sys.ns);
   const sa = solveAlbedo(ctx.albedo, sys.samples, colors, shading, weights);
   const sb = solveAlbedo(plain.albedo, sys.samples, colors, shading, weights);
-  // float32 storage of the basis vs colour x field in double: rounding, amplified by the solve.
+  // float32 storage of the expanded basis vs colour x field in double: rounding, amplified by the solve.
   assert.ok(relErr(sa, sb) < 1e-4, `solveAlbedo ${relErr(sa, sb)}`);
   assert.ok(Math.max(...sa.map(Math.abs)) > 1e-3, 'the solve moved the coefficients');
 });
