@@ -14,7 +14,7 @@
  */
 import { choleskyFactor, SH_DECA_FACTORS } from '@facekit/core';
 import type { AlbedoBasis } from './albedo.js';
-import { addBatchGram, addBatchOuter } from './linalg.js';
+import { addBatchGram, addBatchOuter, dot, rowGram } from './linalg.js';
 
 /** Normal-equation blocks of the appearance, accumulated sample by sample next to the geometry's `H`, `g`. */
 export interface AppearanceAccumulator {
@@ -276,30 +276,17 @@ export function eliminateAppearance(sys: AppearanceSystem, lambda: number): Appe
   const zg = Float64Array.from(ga);
   forwardSubstitute(L, A, zg, 0);
   const dH = new Float64Array(P * P);
+  rowGram(Z, P, A, dH);
   const dg = new Float64Array(P);
-  for (let i = 0; i < P; i++) {
-    const oi = i * A;
-    let s = 0;
-    for (let a = 0; a < A; a++) s += Z[oi + a] * zg[a];
-    dg[i] = s;
-    for (let j = i; j < P; j++) {
-      const oj = j * A;
-      let h = 0;
-      for (let a = 0; a < A; a++) h += Z[oi + a] * Z[oj + a];
-      dH[i * P + j] = h;
-      dH[j * P + i] = h;
-    }
-  }
+  for (let i = 0; i < P; i++) dg[i] = dot(Z, i * A, zg, 0, A);
   return { dH, dg, L, Z, zg };
 }
 
 /** Solves `L x = b` in place for the A entries of `b` from offset `o` (L lower triangular, row-major). */
 function forwardSubstitute(L: Float64Array, A: number, b: Float64Array, o: number): void {
   for (let i = 0; i < A; i++) {
-    let s = b[o + i];
     const oi = i * A;
-    for (let k = 0; k < i; k++) s -= L[oi + k] * b[o + k];
-    b[o + i] = s / L[oi + i];
+    b[o + i] = (b[o + i] - dot(L, oi, b, o, i)) / L[oi + i];
   }
 }
 
