@@ -102,7 +102,7 @@ export interface FitOptions {
 /**
  * The `accurate` preset: photometric samples compared like with like (`renderCorrection`), sliding over the image
  * (`imageShift`), lighting and albedo solved jointly with the shape (`jointAppearance`, not re-solved between
- * steps) under the smooth skin field prior (`skinPrior: 'field'`), 100 identity modes, 25 photometric iterations
+ * steps) under the smooth skin field prior (`skinPrior: 'field'`), 100 identity modes, 18 photometric iterations
  * on the finest level with 2000 samples, a photometric term that dominates the landmarks, priors weak enough not
  * to pull the true face to the mean, and a detail stage with a stronger magnitude prior. About 13x the time of
  * `fast` (README of `@facekit/fit`).
