@@ -28,6 +28,7 @@ import {
   solveCholesky,
   solveSHLighting,
   vertexVisibility,
+  type DenseWorkspace,
   type RasterBuffers,
 } from '@facekit/core';
 import { albedoBasisFor, evaluateAlbedo, solveAlbedo, type AlbedoBasis } from './albedo.js';
@@ -42,7 +43,8 @@ import {
   type AppearanceElimination,
   type AppearanceSystem,
 } from './joint-appearance.js';
-import { accumulateRow, accumulateRowPair, addBatchGram, symmetrizeUpper } from './linalg.js';
+import { accumulateRow, accumulateRowPair, symmetrizeUpper } from './linalg.js';
+import { PhotometricBatch } from './photometric-batch.js';
 import { decodeLinear, landmarkPositions, type LinearizedModel } from './linearize.js';
 import { makeLevel, sampleLevel, type PyramidLevel } from './pyramid.js';
 import { skinOrder, type SkinMaskOptions } from './skin-mask.js';
@@ -854,21 +856,20 @@ export function frameEnergy(ctx: FitContext, sys: FrameSystem, id: Float64Array,
   return e;
 }
 
-/** Photometric rows buffered before they are added to H: eight samples' three channels (see addBatchGram). */
-const GEO_BATCH = 24;
-
 /**
  * Gauss-Newton normal equations of one photo's data terms at the current iterate: `H = J^T J` (P x P,
  * symmetric) and `g = J^T r` for the residuals of {@link frameResiduals}, P = Ki + 6 + Ke. Without shading,
  * photometric samples contribute the rank-2 form `A^T (sum_c grad I_c grad I_c^T) A` through two rows; with
- * shading each colour channel has its own row, and the rows are added eight samples at a time. With
- * `sys.joint`, the appearance blocks come back too (`appearance`).
+ * shading each colour channel has its own row, and the rows go through a {@link PhotometricBatch} (dense
+ * products in WebAssembly SIMD where available). With `sys.joint`, the appearance blocks come back too
+ * (`appearance`). `workspace` chooses the batch's kernel workspace (tests use it to compare the backends).
  */
 export function frameNormalEquations(
   ctx: FitContext,
   sys: FrameSystem,
   id: Float64Array,
   fs: FrameState,
+  workspace?: DenseWorkspace,
 ): { H: Float64Array; g: Float64Array; appearance?: AppearanceSystem } {
   const P = frameParamCount(ctx);
   const H = new Float64Array(P * P);
@@ -884,21 +885,8 @@ export function frameNormalEquations(
   const rows = new Float64Array(3 * P);
   const rhoS = new Float64Array(3), shadeS = new Float64Array(3), resS = new Float64Array(3);
   const { K, Ki } = ctx;
-  const acc = sys.joint && sh ? createAppearanceAccumulator(P, ctx.albedo) : null;
-  const geoRows = new Float64Array(GEO_BATCH * P), geoW = new Float64Array(GEO_BATCH), geoR = new Float64Array(GEO_BATCH);
-  let geoCount = 0;
-  const flushGeometry = (): void => {
-    if (geoCount === 0) return;
-    const n = (geoCount + 7) & ~7;
-    geoW.fill(0, geoCount, n);
-    geoRows.fill(0, geoCount * P, n * P);
-    addBatchGram(H, 0, P, geoW, geoRows, P, n);
-    for (let b = 0; b < geoCount; b++) {
-      const a = geoW[b] * geoR[b], o = b * P;
-      for (let i = 0; i < P; i++) g[i] += a * geoRows[o + i];
-    }
-    geoCount = 0;
-  };
+  const acc = sys.joint && sh ? createAppearanceAccumulator(P, ctx.albedo, workspace) : null;
+  const batch = sh ? (acc ? acc.batch : new PhotometricBatch(P, null, workspace)) : null;
   for (let p = 0; p < sys.ns; p++) {
     const wp = sys.wPhot[p];
     if (wp === 0) continue;
@@ -934,15 +922,9 @@ export function frameNormalEquations(
         shadeS[c] = S;
         resS[c] = r;
       }
-      // Buffered: eight samples' rows at a time pass over each row of H (see addBatchGram).
-      geoRows.set(rows, geoCount * P);
-      for (let c = 0; c < 3; c++) {
-        geoW[geoCount + c] = wp;
-        geoR[geoCount + c] = resS[c];
-      }
-      geoCount += 3;
-      if (geoCount === GEO_BATCH) flushGeometry();
+      batch!.addGeometry(rows, wp, resS);
       if (acc) accumulateAppearance(acc, ctx.albedo, sys.samples[p], nc, rhoS, shadeS, rows, resS, wp);
+      batch!.commit();
       continue;
     }
     let a = 0, b = 0, d = 0, ru = 0, rv = 0;
@@ -973,7 +955,13 @@ export function frameNormalEquations(
     }
     accumulateRowPair(H, P, q1, q2);
   }
-  flushGeometry();
+  const blocks = batch?.finish();
+  if (blocks) {
+    for (let i = 0; i < P; i++) {
+      g[i] += blocks.g[i];
+      for (let j = i; j < P; j++) H[i * P + j] += blocks.H[i * P + j];
+    }
+  }
   for (let p = 0; p < sys.nl; p++) {
     const wl = sys.wLan[p];
     pointPosition(sys.lB, sys.lMean, p, z, ctx.K, pos);
@@ -983,8 +971,8 @@ export function frameNormalEquations(
     accumulateRow(H, g, P, av, v - sys.lTarget[2 * p + 1], wl);
   }
   symmetrizeUpper(H, P);
-  if (acc && sys.joint) {
-    return { H, g, appearance: withAppearancePriors(acc, ctx.albedo, fs.light, fs.albedo, sys.joint.lightingRidge, sys.joint.photometric) };
+  if (blocks && acc && sys.joint) {
+    return { H, g, appearance: withAppearancePriors(blocks, ctx.albedo, fs.light, fs.albedo, sys.joint.lightingRidge, sys.joint.photometric) };
   }
   return { H, g };
 }

@@ -19,3 +19,4 @@ export * from './dense.js';
 export { contourCandidates, type ContourCandidates } from './contour.js';
 export * from './calibration.js';
 export { skinOrder, DEFAULT_SKIN_MASK, type SkinMaskOptions } from './skin-mask.js';
+export * from './photometric-batch.js';

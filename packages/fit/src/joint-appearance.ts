@@ -12,39 +12,30 @@
  * Layout of the appearance vector: `[L (27, index k * 3 + c, DECA convention) | albedo coefficients]`.
  * @module
  */
-import { choleskyFactor, SH_DECA_FACTORS } from '@facekit/core';
+import { choleskyFactor, SH_DECA_FACTORS, type DenseWorkspace } from '@facekit/core';
 import type { AlbedoBasis } from './albedo.js';
-import { addBatchGram, addBatchOuter, dot, rowGram } from './linalg.js';
+import { dot, rowGram } from './linalg.js';
+import { PhotometricBatch, type PhotometricBlocks } from './photometric-batch.js';
 
-/** Normal-equation blocks of the appearance, accumulated sample by sample next to the geometry's `H`, `g`. */
+/**
+ * One photo's appearance rows under construction: the photometric batch they go into (which also takes the
+ * geometry rows) and per-sample scratch.
+ */
 export interface AppearanceAccumulator {
   /** Geometry columns P. */
   P: number;
-  /** Appearance unknowns A = 27 + albedo size. */
+  /** Appearance unknowns A = 27 + albedo size = W + F. */
   A: number;
-  /** P x A cross block `J_geo^T W J_app`. */
-  Hpa: Float64Array;
-  /** A x A block (upper triangle while accumulating). */
-  Haa: Float64Array;
-  /** A gradient `J_app^T W r`. */
-  ga: Float64Array;
+  /** Columns with per-channel values: 27 lighting + the albedo's own modes. */
+  W: number;
+  /** Shared-field columns (0 without a shared field). */
+  F: number;
+  batch: PhotometricBatch;
   idx: Int32Array;
   val: Float64Array;
   /** SH polynomials of the current normal (scratch). */
   poly: Float64Array;
-  /**
-   * Shared-field batch (see {@link accumulateAppearance}): per buffered sample its field values (F), its
-   * channel-combined geometry row (P), its coefficients on the other appearance columns (W = 27 + own modes),
-   * its field curvature and gradient weights. Flushed every 16 samples (`FIELD_BATCH`).
-   */
-  batch: { count: number; psi: Float64Array; u: Float64Array; cross: Float64Array; d: Float64Array; g: Float64Array };
 }
-
-/**
- * Samples buffered before their shared-field blocks are added: the rank-1 updates of one output row then run
- * over a batch that stays in L1 cache, instead of sweeping the whole P x A and A x A blocks per sample.
- */
-const FIELD_BATCH = 16;
 
 /** The appearance system of one photo with its priors (see {@link withAppearancePriors}). */
 export interface AppearanceSystem {
@@ -76,36 +67,34 @@ export interface AppearanceElimination {
   zg: Float64Array;
 }
 
-/** A fresh accumulator for P geometry columns and an albedo space. */
-export function createAppearanceAccumulator(P: number, albedo: AlbedoBasis): AppearanceAccumulator {
+/**
+ * A fresh accumulator for P geometry columns and an albedo space, with its photometric batch (pass a workspace
+ * to choose the kernel, as tests do).
+ */
+export function createAppearanceAccumulator(P: number, albedo: AlbedoBasis, workspace?: DenseWorkspace): AppearanceAccumulator {
   const A = 27 + albedo.size;
   const shared = albedo.shared;
   if (shared && shared.start + shared.size !== albedo.size) throw new RangeError('an albedo space\'s shared-field modes must be its last ones');
+  const F = shared?.size ?? 0;
+  const W = A - F;
   return {
     P,
     A,
-    Hpa: new Float64Array(P * A),
-    Haa: new Float64Array(A * A),
-    ga: new Float64Array(A),
+    W,
+    F,
+    batch: new PhotometricBatch(P, { W, F }, workspace),
     idx: new Int32Array(A),
     val: new Float64Array(A),
     poly: new Float64Array(9),
-    batch: {
-      count: 0,
-      psi: new Float64Array(FIELD_BATCH * (shared?.size ?? 0)),
-      u: new Float64Array(FIELD_BATCH * P),
-      cross: new Float64Array(FIELD_BATCH * (27 + (shared?.start ?? 0))),
-      d: new Float64Array(FIELD_BATCH),
-      g: new Float64Array(FIELD_BATCH),
-    },
   };
 }
 
 /**
  * Adds one photometric sample's three residuals (channel c: `r[c] = I_c - rho[c] S[c]`, geometry row
- * `rows[c * P ..]`, weight `w`) at local vertex `vertex` with camera-frame unit normal `nc` to the appearance
- * blocks. Modes of the albedo's shared field (one scalar field times a fixed colour) have the same values in
- * all three channels up to that colour, so their blocks take one rank-1 update per sample instead of three.
+ * `rows[c * P ..]`, weight `w`) at local vertex `vertex` with camera-frame unit normal `nc` to the batch's
+ * current slot (the caller writes the geometry rows and commits the slot). Modes of the albedo's shared field
+ * (one scalar field times a fixed colour) have the same values in all three channels up to that colour, so they
+ * take one combined row per sample instead of three.
  */
 export function accumulateAppearance(
   acc: AppearanceAccumulator,
@@ -118,31 +107,27 @@ export function accumulateAppearance(
   r: Float64Array,
   w: number,
 ): void {
-  const { P, A, Hpa, Haa, ga, idx, val, poly, batch } = acc;
-  const x = nc[0], y = nc[1], z = nc[2];
+  const { P, W, F, idx, val, poly, batch } = acc;
+  const { x, ga, Wp } = batch;
+  const x0 = nc[0], y = nc[1], z = nc[2];
   const f = SH_DECA_FACTORS;
   poly[0] = 1;
-  poly[1] = x;
+  poly[1] = x0;
   poly[2] = y;
   poly[3] = z;
-  poly[4] = x * y;
-  poly[5] = x * z;
+  poly[4] = x0 * y;
+  poly[5] = x0 * z;
   poly[6] = y * z;
-  poly[7] = x * x - y * y;
+  poly[7] = x0 * x0 - y * y;
   poly[8] = 3 * z * z - 1;
   const V3 = albedo.mean.length;
   const shared = albedo.shared;
-  const own = shared ? shared.start : albedo.size;
-  const W = shared ? 27 + shared.start : A;
-  const F = shared ? shared.size : 0;
-  // This sample's slot in the batch and its offsets into batch.u and batch.cross.
-  const b = batch.count;
-  const ou = b * P, ox = b * W;
+  const own = W - 27;
+  const sw = Math.sqrt(w);
+  const { uOff, xOff } = batch;
   if (shared) {
-    const o = vertex * F;
-    for (let m = 0; m < F; m++) batch.psi[b * F + m] = shared.values[o + m];
-    batch.u.fill(0, ou, ou + P);
-    batch.cross.fill(0, ox, ox + W);
+    x.fill(0, uOff, uOff + P);
+    x.fill(0, xOff, xOff + W);
   }
   let dShared = 0, gShared = 0;
   for (let c = 0; c < 3; c++) {
@@ -163,18 +148,12 @@ export function accumulateAppearance(
       val[m++] = -S[c] * bv;
     }
     const rc = r[c];
-    for (let t = 0; t < m; t++) ga[idx[t]] += w * val[t] * rc;
-    // Indices are increasing within a row, so (t <= u) fills the upper triangle.
+    // This channel's appearance row, dense over the W columns and scaled by sqrt(w) (see PhotometricBatch).
+    const ov = batch.vOff + c * Wp;
+    x.fill(0, ov, ov + W);
     for (let t = 0; t < m; t++) {
-      const a = w * val[t];
-      const ot = idx[t] * A;
-      for (let q = t; q < m; q++) Haa[ot + idx[q]] += a * val[q];
-    }
-    for (let i = 0; i < P; i++) {
-      const a = w * rows[orow + i];
-      if (a === 0) continue;
-      const oi = i * A;
-      for (let t = 0; t < m; t++) Hpa[oi + idx[t]] += a * val[t];
+      ga[idx[t]] += w * val[t] * rc;
+      x[ov + idx[t]] = sw * val[t];
     }
     if (!shared) continue;
     // Shared field: d r_c / d f_m = t_c psi_m with t_c = -S_c colour_c.
@@ -182,60 +161,37 @@ export function accumulateAppearance(
     const wt = w * tc;
     dShared += wt * tc;
     gShared += wt * rc;
-    for (let t = 0; t < m; t++) batch.cross[ox + idx[t]] += wt * val[t];
-    for (let i = 0; i < P; i++) batch.u[ou + i] += wt * rows[orow + i];
+    for (let t = 0; t < m; t++) x[xOff + idx[t]] += wt * val[t];
+    for (let i = 0; i < P; i++) x[uOff + i] += wt * rows[orow + i];
   }
   if (!shared) return;
-  batch.d[b] = dShared;
-  batch.g[b] = gShared;
-  batch.count = b + 1;
-  if (batch.count === FIELD_BATCH) flushFieldBatch(acc, F);
+  const op = vertex * F, { psiOff, dpsiOff } = batch;
+  for (let q = 0; q < F; q++) {
+    const v = shared.values[op + q];
+    x[psiOff + q] = v;
+    x[dpsiOff + q] = dShared * v;
+    ga[W + q] += gShared * v;
+  }
 }
 
 /**
- * Adds the buffered samples' shared-field blocks and empties the batch (see `addBatchOuter`: each output row
- * takes the batch's rank-1 updates eight at a time); unused slots of the last group are zero.
- */
-function flushFieldBatch(acc: AppearanceAccumulator, F: number): void {
-  const { P, A, Hpa, Haa, ga, batch } = acc;
-  const count = batch.count;
-  if (count === 0 || F === 0) return;
-  const W = A - F;
-  const { psi, u, cross, d, g } = batch;
-  const n = (count + 7) & ~7;
-  for (let b = count; b < n; b++) {
-    d[b] = 0;
-    g[b] = 0;
-    psi.fill(0, b * F, (b + 1) * F);
-    u.fill(0, b * P, (b + 1) * P);
-    cross.fill(0, b * W, (b + 1) * W);
-  }
-  for (let b = 0; b < count; b++) {
-    const gb = g[b], ob = b * F;
-    for (let q = 0; q < F; q++) ga[W + q] += gb * psi[ob + q];
-  }
-  addBatchGram(Haa, W * A + W, A, d, psi, F, n);
-  addBatchOuter(Haa, W, A, cross, W, psi, F, n);
-  addBatchOuter(Hpa, W, A, u, P, psi, F, n);
-  batch.count = 0;
-}
-
-/**
- * Completes an accumulator into an {@link AppearanceSystem}: mirrors `Haa` and adds the priors, the lighting
- * ridge `lightingRidge x mean diagonal` of each channel's lighting block (the relative ridge `solveSHLighting`
- * applies) and `photometric x prior_j c_j^2` on the albedo coefficients (the ridge of `solveAlbedo`, scaled to
- * the fitter's photometric weight).
+ * Completes a photo's appearance blocks (from {@link PhotometricBatch.finish}) into an {@link AppearanceSystem}:
+ * mirrors `Haa` and adds the priors, the lighting ridge `lightingRidge x mean diagonal` of each channel's
+ * lighting block (the relative ridge `solveSHLighting` applies) and `photometric x prior_j c_j^2` on the albedo
+ * coefficients (the ridge of `solveAlbedo`, scaled to the fitter's photometric weight).
  */
 export function withAppearancePriors(
-  acc: AppearanceAccumulator,
+  blocks: PhotometricBlocks,
   albedo: AlbedoBasis,
   light: ArrayLike<number>,
   albedoCoefficients: ArrayLike<number>,
   lightingRidge: number,
   photometric: number,
 ): AppearanceSystem {
-  const { P, A, Hpa, Haa, ga } = acc;
-  flushFieldBatch(acc, albedo.shared?.size ?? 0);
+  const { Hpa, Haa, ga } = blocks;
+  if (!Hpa || !Haa || !ga) throw new Error('withAppearancePriors needs a photometric batch with appearance');
+  const A = ga.length;
+  const P = Hpa.length / A;
   for (let i = 0; i < A; i++) for (let j = i + 1; j < A; j++) Haa[j * A + i] = Haa[i * A + j];
   const lightRidge = new Float64Array(3);
   for (let c = 0; c < 3; c++) {

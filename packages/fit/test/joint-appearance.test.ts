@@ -5,7 +5,7 @@
  */
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resizeImage, solveCholesky, type FaceModel } from '@facekit/core';
+import { DenseWorkspace, gemmSimdAvailable, resizeImage, solveCholesky, type FaceModel } from '@facekit/core';
 import { loadIctFaceKit } from '@facekit/bfm/node';
 import {
   ACCURATE_PRESET,
@@ -24,6 +24,7 @@ import {
   prepareModel,
   resolveFitOptions,
   rigidFromLandmarks,
+  SAMPLE_BATCH,
   solveAlbedo,
   type FrameState,
 } from '../src/index.js';
@@ -225,4 +226,36 @@ test('the shared-field fast path equals the per-channel path through the full ba
   // float32 storage of the expanded basis vs colour x field in double: rounding, amplified by the solve.
   assert.ok(relErr(sa, sb) < 1e-4, `solveAlbedo ${relErr(sa, sb)}`);
   assert.ok(Math.max(...sa.map(Math.abs)) > 1e-3, 'the solve moved the coefficients');
+});
+
+test('normal equations through the SIMD and the JS matrix kernels agree', { skip: SKIP_ICT }, (t) => {
+  if (!gemmSimdAvailable()) {
+    t.skip('WebAssembly SIMD is not available in this runtime');
+    return;
+  }
+  const { ctx, fs, id, sys } = setup();
+  // 300 samples: four full batches of 64 and a partial one, so the partial flush is covered too.
+  assert.ok(sys.ns > 4 * SAMPLE_BATCH && sys.ns % SAMPLE_BATCH !== 0, `${sys.ns} samples`);
+  const simd = DenseWorkspace.create();
+  const js = DenseWorkspace.create({ simd: false });
+  assert.equal(simd.backend, 'simd');
+  const a = frameNormalEquations(ctx, sys, id, fs, simd);
+  const b = frameNormalEquations(ctx, sys, id, fs, js);
+  const close = (x: Float64Array, y: Float64Array, what: string): void => {
+    let scale = 0;
+    for (const v of y) scale = Math.max(scale, Math.abs(v));
+    assert.ok(scale > 0, `${what} is all zero`);
+    for (let i = 0; i < x.length; i++) assert.ok(Math.abs(x[i] - y[i]) <= 1e-12 * scale, `${what}[${i}]: ${x[i]} vs ${y[i]}`);
+  };
+  close(a.H, b.H, 'H');
+  close(a.g, b.g, 'g');
+  close(a.appearance!.Hpa, b.appearance!.Hpa, 'Hpa');
+  close(a.appearance!.Haa, b.appearance!.Haa, 'Haa');
+  close(a.appearance!.ga, b.appearance!.ga, 'ga');
+  // H is symmetric and positive on its diagonal (both triangles filled from the kernel's upper one).
+  const P = frameParamCount(ctx);
+  for (let i = 0; i < P; i++) {
+    assert.ok(a.H[i * (P + 1)] >= 0);
+    for (let j = 0; j < i; j++) assert.equal(a.H[i * P + j], a.H[j * P + i]);
+  }
 });

@@ -1,2 +1,3 @@
 export * from './blend-shapes.js';
 export * from './blend-basis.js';
+export * from './dense-workspace.js';
