@@ -12,6 +12,7 @@ const MODULES = {
   blend: { wat: 'kernels/blend-simd.wat', out: 'kernels/blend-simd-bytes.ts', name: 'BLEND_SIMD_WASM_BASE64', what: 'SIMD blend-shape module' },
   sh: { wat: 'kernels/sh-simd.wat', out: 'kernels/sh-simd-bytes.ts', name: 'SH_SIMD_WASM_BASE64', what: 'SIMD SH-shading module' },
   gemm: { wat: 'kernels/gemm-simd.wat', out: 'kernels/gemm-simd-bytes.ts', name: 'GEMM_SIMD_WASM_BASE64', what: 'SIMD f64 matrix-product module' },
+  ringCross: { wat: 'kernels/ring-cross-simd.wat', out: 'kernels/ring-cross-simd-bytes.ts', name: 'RING_CROSS_SIMD_WASM_BASE64', what: 'SIMD ring cross-product module' },
   raster: { wat: 'render/raster-wasm.wat', out: 'render/raster-wasm-bytes.ts', name: 'RASTER_WASM_BASE64', what: 'rasterizer module' },
 };
 

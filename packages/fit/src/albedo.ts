@@ -11,11 +11,12 @@
  * Neither follows fine structure (brows, lips), which the albedo refinement stage recovers from the photo.
  * @module
  */
-import { solveCholesky, type FaceModel } from '@facekit/core';
+import { padToTile, solveCholesky, type FaceModel } from '@facekit/core';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { landmarkPositions, type LinearizedModel } from './linearize.js';
-import { addBatchGram, addBatchOuter, symmetrizeUpper } from './linalg.js';
+import { addBatchGram, symmetrizeUpper } from './linalg.js';
 import { skinOrder } from './skin-mask.js';
+import { acquireWorkspace, releaseWorkspace } from './workspace-pool.js';
 
 /** A linear albedo space over the region's vertices: `albedo = mean + basis^T c`. */
 export interface AlbedoBasis {
@@ -342,10 +343,22 @@ export function evaluateAlbedo(a: AlbedoBasis, c: ArrayLike<number>, vertices?: 
   }
   if (shared) {
     const F = shared.size, s0 = shared.start;
+    const cf = new Float64Array(F);
+    for (let m = 0; m < F; m++) cf[m] = c[s0 + m];
+    const vals = shared.values, F4 = F & ~3;
     for (let j = 0; j < n; j++) {
       const o = (idx ? idx[j] : j) * F;
-      let f = 0;
-      for (let m = 0; m < F; m++) f += c[s0 + m] * shared.values[o + m];
+      // Four partial sums: one running sum would wait on each add (this runs over every vertex per render).
+      let f0 = 0, f1 = 0, f2 = 0, f3 = 0;
+      let m = 0;
+      for (; m < F4; m += 4) {
+        f0 += cf[m] * vals[o + m];
+        f1 += cf[m + 1] * vals[o + m + 1];
+        f2 += cf[m + 2] * vals[o + m + 2];
+        f3 += cf[m + 3] * vals[o + m + 3];
+      }
+      for (; m < F; m++) f0 += cf[m] * vals[o + m];
+      const f = f0 + f1 + f2 + f3;
       for (let ch = 0; ch < 3; ch++) out[3 * j + ch] += shared.colour[ch] * f;
     }
   }
@@ -375,21 +388,19 @@ export function solveAlbedo(
   const shared = a.shared;
   const own = shared ? shared.start : K;
   const F = shared ? shared.size : 0;
-  // Shared-field modes (see AlbedoBasis.shared) are added in batches of 16 samples (see linalg.ts).
-  const B = 16;
-  const bPsi = new Float64Array(B * F), bD = new Float64Array(B), bCross = new Float64Array(B * own);
+  // Shared-field modes (see AlbedoBasis.shared): one combined row per sample, batched into dense products
+  // (field Gram and own-modes x field) in a DenseWorkspace.
+  const S = 64;
+  const ws = shared ? acquireWorkspace() : null;
+  const Fp = padToTile(F), Op = padToTile(own);
+  const hff = ws ? ws.alloc(Fp * Fp) : 0, hof = ws ? ws.alloc(Op * Fp) : 0;
+  const bPsi = ws ? ws.alloc(S * Fp) : 0, bDPsi = ws ? ws.alloc(S * Fp) : 0, bCross = ws ? ws.alloc(S * Op) : 0;
+  const x = ws ? ws.values : new Float64Array(0);
   let nb = 0;
   const flush = (): void => {
-    if (!shared || nb === 0) return;
-    const n = (nb + 7) & ~7;
-    for (let b = nb; b < n; b++) {
-      bD[b] = 0;
-      bPsi.fill(0, b * F, (b + 1) * F);
-      bCross.fill(0, b * own, (b + 1) * own);
-    }
-    const s0 = shared.start;
-    addBatchGram(h, s0 * K + s0, K, bD, bPsi, F, n);
-    addBatchOuter(h, s0, K, bCross, own, bPsi, F, n);
+    if (!ws || nb === 0) return;
+    ws.gemmTN(hff, Fp, bDPsi, Fp, bPsi, Fp, Fp, Fp, nb, true);
+    ws.gemmTN(hof, Fp, bCross, Op, bPsi, Fp, Op, Fp, nb);
     nb = 0;
   };
   for (let j = 0; j < vertices.length; j++) {
@@ -397,7 +408,7 @@ export function solveAlbedo(
     const w = weights[j];
     if (w === 0) continue;
     let dShared = 0, gShared = 0;
-    if (shared) bCross.fill(0, nb * own, (nb + 1) * own);
+    if (shared) x.fill(0, bCross + nb * Op, bCross + nb * Op + own);
     for (let c = 0; c < 3; c++) {
       const s = shading[3 * j + c];
       const r = colors[3 * j + c] - s * a.mean[3 * i + c];
@@ -424,19 +435,25 @@ export function solveAlbedo(
       const t = s * shared.colour[c];
       dShared += w * t * t;
       gShared += w * t * r;
-      for (let p = 0; p < m; p++) bCross[nb * own + nz[p]] += w * row[nz[p]] * t;
+      for (let p = 0; p < m; p++) x[bCross + nb * Op + nz[p]] += w * row[nz[p]] * t;
     }
     if (!shared) continue;
-    const o = i * F;
+    const o = i * F, op = bPsi + nb * Fp, od = bDPsi + nb * Fp;
     for (let p = 0; p < F; p++) {
       const v = shared.values[o + p];
       g[shared.start + p] += gShared * v;
-      bPsi[nb * F + p] = v;
+      x[op + p] = v;
+      x[od + p] = dShared * v;
     }
-    bD[nb++] = dShared;
-    if (nb === B) flush();
+    if (++nb === S) flush();
   }
   flush();
+  if (ws) {
+    const s0 = own;
+    for (let t = 0; t < F; t++) for (let q = t; q < F; q++) h[(s0 + t) * K + s0 + q] += x[hff + t * Fp + q];
+    for (let k = 0; k < own; k++) for (let q = 0; q < F; q++) h[k * K + s0 + q] += x[hof + k * Fp + q];
+    releaseWorkspace(ws);
+  }
   symmetrizeUpper(h, K);
   for (let k = 0; k < K; k++) h[k * K + k] += a.prior[k] + 1e-12;
   return solveCholesky(h, g, K) ?? new Float64Array(K);

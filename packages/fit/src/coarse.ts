@@ -28,6 +28,7 @@ import {
   solveCholesky,
   solveSHLighting,
   vertexVisibility,
+  RingCrossBasis,
   type DenseWorkspace,
   type RasterBuffers,
 } from '@facekit/core';
@@ -198,8 +199,11 @@ export interface FrameSystem {
   ns: number;
   /** Local vertex ids of the photometric samples. */
   samples: Uint32Array;
-  /** ns x K x 3 gathered basis, sMean ns x 3. */
-  sB: Float64Array;
+  /**
+   * The model's vertex-major basis (V x K x 3, shared, not copied): sample p's rows start at `samples[p] * K * 3`.
+   * sMean ns x 3.
+   */
+  sB: Float32Array;
   sMean: Float64Array;
   /** ns x 3 fixed model colour rho * S. */
   target: Float64Array;
@@ -207,7 +211,7 @@ export interface FrameSystem {
   wPhot: Float64Array;
   nl: number;
   /** nl x K x 3 gathered landmark basis, lMean nl x 3, lTarget nl x 2, wLan nl. */
-  lB: Float64Array;
+  lB: Float32Array;
   lMean: Float64Array;
   lTarget: Float64Array;
   wLan: Float64Array;
@@ -450,9 +454,9 @@ export function buildFrameSystem(
     const h = huberWeights(corrected, shading, alb, w.huber);
     for (let j = 0; j < ns; j++) wPhot[j] = (w.photometric * h[j]) / ns;
   }
-  const sB = new Float64Array(ns * K * 3);
+  const sB = vertexMajorBasis(ctx);
   const sMean = new Float64Array(ns * 3);
-  gatherBasis(ctx, samples, null, sB, sMean);
+  for (let p = 0; p < ns; p++) for (let c = 0; c < 3; c++) sMean[3 * p + c] = lin.mean[3 * samples[p] + c];
   let shade: ShadeSystem | undefined;
   if (ns >= 30 && (options.shading ?? true)) {
     shade = {
@@ -516,7 +520,7 @@ export function buildFrameSystem(
     }
   }
   const nl = wl.length;
-  const lB = new Float64Array(nl * K * 3);
+  const lB = new Float32Array(nl * K * 3);
   const lMean = new Float64Array(nl * 3);
   gatherBasis(ctx, Uint32Array.from(lmV), Float32Array.from(lmW), lB, lMean);
   const sys: FrameSystem = { level, ns, samples, sB, sMean, target, wPhot, nl, lB, lMean, lTarget: Float64Array.from(tgt), wLan: Float64Array.from(wl) };
@@ -568,78 +572,114 @@ function samplingBias(ctx: FitContext, fs: FrameState, geo: FrameGeometry, level
   return bias;
 }
 
-const vertexTriangles = new WeakMap<FitContext, ReturnType<typeof computeVertexTriangles>>();
+/**
+ * Each vertex's one-ring for {@link normalBasis}: the distinct vertices of its incident triangles (`ring`, rows
+ * from `ringOffsets`) and, per incident corner, its ring slot and the coordinate offsets (3 x vertex) of the
+ * corner's next and previous vertices (`corners`, triples, rows from `cornerOffsets`). Built once per model.
+ */
+interface RingTopology {
+  ringOffsets: Uint32Array;
+  ring: Uint32Array;
+  cornerOffsets: Uint32Array;
+  corners: Uint32Array;
+}
+
+const ringTopologies = new WeakMap<FitContext, RingTopology>();
+
+function ringTopology(ctx: FitContext): RingTopology {
+  const cached = ringTopologies.get(ctx);
+  if (cached) return cached;
+  const lin = ctx.lin;
+  const tris = lin.triangles;
+  const V = lin.vertexCount;
+  const vt = computeVertexTriangles(tris, V);
+  const ringOffsets = new Uint32Array(V + 1);
+  const cornerOffsets = new Uint32Array(V + 1);
+  const ring: number[] = [];
+  const corners: number[] = [];
+  const slots = new Map<number, number>();
+  for (let i = 0; i < V; i++) {
+    slots.clear();
+    for (let q = vt.offsets[i]; q < vt.offsets[i + 1]; q++) {
+      const f = vt.triangles[q];
+      for (let m = 0; m < 3; m++) {
+        const j = tris[3 * f + m];
+        let slot = slots.get(j);
+        if (slot === undefined) {
+          slot = slots.size;
+          slots.set(j, slot);
+          ring.push(j);
+        }
+        corners.push(slot, 3 * tris[3 * f + ((m + 1) % 3)], 3 * tris[3 * f + ((m + 2) % 3)]);
+      }
+    }
+    ringOffsets[i + 1] = ring.length;
+    cornerOffsets[i + 1] = corners.length / 3;
+  }
+  const topo = { ringOffsets, ring: Uint32Array.from(ring), cornerOffsets, corners: Uint32Array.from(corners) };
+  ringTopologies.set(ctx, topo);
+  return topo;
+}
 
 /**
  * Unit normals (model frame) of the listed vertices at `positions`, and their derivatives w.r.t. every
- * standardised coefficient: with the area-weighted normal N_i = sum over incident triangles of the cross
- * product of two edges, dN_i = sum_t sum_corners m dp_m x (p_next(m) - p_prev(m)), dp_m = basis column of m;
- * the unit normal's derivative is (I - n n^T) dN / |N|.
+ * standardised coefficient. With the area-weighted normal N_i = sum over incident triangles of the cross
+ * product of two edges: summing p_m x (p_next(m) - p_prev(m)) over a triangle's corners gives twice its cross
+ * product, so with E_r = sum over the corners at ring vertex r of (p_next - p_prev), N_i = 1/2 sum_r p_r x E_r
+ * and dN_i = sum_r dp_r x E_r (dp_r = basis column of r). The unit normal's derivative is (I - n n^T) dN / |N|.
  */
 export function normalBasis(ctx: FitContext, positions: Float32Array, vertices: Uint32Array, outN: Float64Array, outNB: Float64Array): void {
-  const lin = ctx.lin;
-  let vt = vertexTriangles.get(ctx);
-  if (!vt) vertexTriangles.set(ctx, (vt = computeVertexTriangles(lin.triangles, lin.vertexCount)));
-  const tris = lin.triangles;
+  const { ringOffsets, ring, cornerOffsets, corners } = ringTopology(ctx);
   const K = ctx.K;
-  const B = vertexMajorBasis(ctx);
-  const ring: number[] = [];
-  const E: number[] = [];
+  const cross = ringCrossBasis(ctx);
+  let E = new Float64Array(48);
   const d = new Float64Array(3 * K);
   for (let p = 0; p < vertices.length; p++) {
     const i = vertices[p];
-    ring.length = 0;
-    E.length = 0;
-    let Nx = 0, Ny = 0, Nz = 0;
-    for (let q = vt.offsets[i]; q < vt.offsets[i + 1]; q++) {
-      const f = vt.triangles[q];
-      const a = 3 * tris[3 * f], b = 3 * tris[3 * f + 1], c = 3 * tris[3 * f + 2];
-      const e1x = positions[b] - positions[a], e1y = positions[b + 1] - positions[a + 1], e1z = positions[b + 2] - positions[a + 2];
-      const e2x = positions[c] - positions[a], e2y = positions[c + 1] - positions[a + 1], e2z = positions[c + 2] - positions[a + 2];
-      Nx += e1y * e2z - e1z * e2y;
-      Ny += e1z * e2x - e1x * e2z;
-      Nz += e1x * e2y - e1y * e2x;
-      for (let m = 0; m < 3; m++) {
-        const j = tris[3 * f + m];
-        const nx = 3 * tris[3 * f + ((m + 1) % 3)], pv = 3 * tris[3 * f + ((m + 2) % 3)];
-        let r = ring.indexOf(j);
-        if (r < 0) {
-          r = ring.length;
-          ring.push(j);
-          E.push(0, 0, 0);
-        }
-        E[3 * r] += positions[nx] - positions[pv];
-        E[3 * r + 1] += positions[nx + 1] - positions[pv + 1];
-        E[3 * r + 2] += positions[nx + 2] - positions[pv + 2];
-      }
+    const r0 = ringOffsets[i], nr = ringOffsets[i + 1] - r0;
+    if (E.length < 3 * nr) E = new Float64Array(3 * nr);
+    E.fill(0, 0, 3 * nr);
+    for (let c = cornerOffsets[i]; c < cornerOffsets[i + 1]; c++) {
+      const slot = 3 * corners[3 * c], nx = corners[3 * c + 1], pv = corners[3 * c + 2];
+      E[slot] += positions[nx] - positions[pv];
+      E[slot + 1] += positions[nx + 1] - positions[pv + 1];
+      E[slot + 2] += positions[nx + 2] - positions[pv + 2];
     }
-    const len = Math.hypot(Nx, Ny, Nz) || 1;
-    const mx = Nx / len, my = Ny / len, mz = Nz / len;
+    let Nx = 0, Ny = 0, Nz = 0;
+    for (let r = 0; r < nr; r++) {
+      const v = 3 * ring[r0 + r];
+      const px = positions[v], py = positions[v + 1], pz = positions[v + 2];
+      const ex = E[3 * r], ey = E[3 * r + 1], ez = E[3 * r + 2];
+      Nx += py * ez - pz * ey;
+      Ny += pz * ex - px * ez;
+      Nz += px * ey - py * ex;
+    }
+    const len = 0.5 * Math.hypot(Nx, Ny, Nz) || 1;
+    const mx = (0.5 * Nx) / len, my = (0.5 * Ny) / len, mz = (0.5 * Nz) / len;
     outN[3 * p] = mx;
     outN[3 * p + 1] = my;
     outN[3 * p + 2] = mz;
-    // dN/dz_k = sum over the ring of (basis of ring vertex) x (its opposite edge sum), read vertex by vertex.
-    d.fill(0);
-    for (let r = 0; r < ring.length; r++) {
-      const ex = E[3 * r], ey = E[3 * r + 1], ez = E[3 * r + 2];
-      const ov = ring[r] * 3 * K;
-      for (let k = 0; k < K; k++) {
-        const v = ov + 3 * k;
-        const bx = B[v], by = B[v + 1], bz = B[v + 2];
-        d[3 * k] += by * ez - bz * ey;
-        d[3 * k + 1] += bz * ex - bx * ez;
-        d[3 * k + 2] += bx * ey - by * ex;
-      }
-    }
+    // dN/dz_k = sum over the ring of (basis of ring vertex) x E_r (planar: x of every k, then y, then z).
+    cross.ringCross(ring, r0, nr, E, d);
     const o = p * K * 3;
+    const inv = 1 / len;
     for (let k = 0; k < K; k++) {
-      const dx = d[3 * k], dy = d[3 * k + 1], dz = d[3 * k + 2];
+      const dx = d[k], dy = d[K + k], dz = d[2 * K + k];
       const dot = dx * mx + dy * my + dz * mz;
-      outNB[o + 3 * k] = (dx - dot * mx) / len;
-      outNB[o + 3 * k + 1] = (dy - dot * my) / len;
-      outNB[o + 3 * k + 2] = (dz - dot * mz) / len;
+      outNB[o + 3 * k] = (dx - dot * mx) * inv;
+      outNB[o + 3 * k + 1] = (dy - dot * my) * inv;
+      outNB[o + 3 * k + 2] = (dz - dot * mz) * inv;
     }
   }
+}
+
+const ringCrossBases = new WeakMap<FitContext, RingCrossBasis>();
+
+/** The model's first K modes in {@link RingCrossBasis} layout (SIMD where available), built once per context. */
+function ringCrossBasis(ctx: FitContext): RingCrossBasis {
+  let rc = ringCrossBases.get(ctx);
+  if (!rc) ringCrossBases.set(ctx, (rc = RingCrossBasis.create(ctx.lin.basis, ctx.lin.vertexCount, ctx.K)));
+  return rc;
 }
 
 const vertexMajor = new WeakMap<FitContext, Float32Array>();
@@ -721,31 +761,31 @@ function huberWeights(obs: Float64Array, shading: Float64Array, alb: Float32Arra
  * mean position and its K x 3 basis slice into point-major arrays: the Jacobian loops then read contiguous
  * memory instead of striding through the K x 3V basis.
  */
-function gatherBasis(ctx: FitContext, vertices: Uint32Array, weights: Float32Array | null, outB: Float64Array, outMean: Float64Array): void {
+function gatherBasis(ctx: FitContext, vertices: Uint32Array, weights: Float32Array, outB: Float32Array, outMean: Float64Array): void {
   const { lin, K } = ctx;
   const B = vertexMajorBasis(ctx);
-  const per = weights ? 3 : 1;
-  const n = vertices.length / per;
+  const n = vertices.length / 3;
+  const row = new Float64Array(3 * K);
   for (let p = 0; p < n; p++) {
-    for (let j = 0; j < per; j++) {
-      const wj = weights ? weights[3 * p + j] : 1;
+    row.fill(0);
+    for (let j = 0; j < 3; j++) {
+      const wj = weights[3 * p + j];
       if (wj === 0) continue;
-      const vtx = vertices[per * p + j];
+      const vtx = vertices[3 * p + j];
       const v = vtx * 3;
       outMean[3 * p] += wj * lin.mean[v];
       outMean[3 * p + 1] += wj * lin.mean[v + 1];
       outMean[3 * p + 2] += wj * lin.mean[v + 2];
-      const ob = p * K * 3;
       const src = vtx * K * 3;
-      for (let q = 0; q < 3 * K; q++) outB[ob + q] += wj * B[src + q];
+      for (let q = 0; q < 3 * K; q++) row[q] += wj * B[src + q];
     }
+    outB.set(row, p * K * 3);
   }
 }
 
 /** Model-frame position of gathered point p for coefficients z. */
-function pointPosition(B: Float64Array, mean: Float64Array, p: number, z: Float64Array, K: number, out: Float64Array): void {
+function pointPosition(B: Float32Array, ob: number, mean: Float64Array, p: number, z: Float64Array, K: number, out: Float64Array): void {
   let x = mean[3 * p], y = mean[3 * p + 1], zz = mean[3 * p + 2];
-  const ob = p * K * 3;
   for (let k = 0; k < K; k++) {
     const c = z[k];
     if (c === 0) continue;
@@ -763,7 +803,7 @@ function pointPosition(B: Float64Array, mean: Float64Array, p: number, z: Float6
  * column order [identity Ki | rotation 3 | log scale | tx | ty | expression Ke]. Rotation is an incremental
  * rotation vector applied on the left (R <- exp([w]) R), so its columns are the cross products with R v.
  */
-function projectionRows(ctx: FitContext, B: Float64Array, p: number, fs: FrameState, pos: Float64Array, au: Float64Array, av: Float64Array): void {
+function projectionRows(ctx: FitContext, B: Float32Array, ob: number, fs: FrameState, pos: Float64Array, au: Float64Array, av: Float64Array): void {
   const { K, Ki } = ctx;
   const R = fs.R;
   const s = fs.s;
@@ -784,7 +824,6 @@ function projectionRows(ctx: FitContext, B: Float64Array, p: number, fs: FrameSt
   av[Ki + 5] = 1;
   const a0 = s * R[0], a1 = s * R[1], a2 = s * R[2];
   const b0 = -s * R[3], b1 = -s * R[4], b2 = -s * R[5];
-  const ob = p * K * 3;
   for (let k = 0; k < K; k++) {
     const bx = B[ob + 3 * k], by = B[ob + 3 * k + 1], bz = B[ob + 3 * k + 2];
     const col = k < Ki ? k : k + 6;
@@ -815,7 +854,7 @@ export function frameResiduals(ctx: FitContext, sys: FrameSystem, id: Float64Arr
   const grad = new Float64Array(3);
   const jointAlb = sys.joint && sh ? evaluateAlbedo(ctx.albedo, fs.albedo, sys.samples) : null;
   for (let p = 0; p < sys.ns; p++) {
-    pointPosition(sys.sB, sys.sMean, p, z, ctx.K, pos);
+    pointPosition(sys.sB, sys.samples[p] * ctx.K * 3, sys.sMean, p, z, ctx.K, pos);
     const [u, v] = projectPoint(fs, pos);
     sampleLevel(sys.level!, u, v, smp);
     const sw = Math.sqrt(sys.wPhot[p]);
@@ -831,7 +870,7 @@ export function frameResiduals(ctx: FitContext, sys: FrameSystem, id: Float64Arr
   }
   const o = sys.ns * 3;
   for (let p = 0; p < sys.nl; p++) {
-    pointPosition(sys.lB, sys.lMean, p, z, ctx.K, pos);
+    pointPosition(sys.lB, p * ctx.K * 3, sys.lMean, p, z, ctx.K, pos);
     const [u, v] = projectPoint(fs, pos);
     const sw = Math.sqrt(sys.wLan[p]);
     out[o + 2 * p] = sw * (u - sys.lTarget[2 * p]);
@@ -890,10 +929,10 @@ export function frameNormalEquations(
   for (let p = 0; p < sys.ns; p++) {
     const wp = sys.wPhot[p];
     if (wp === 0) continue;
-    pointPosition(sys.sB, sys.sMean, p, z, ctx.K, pos);
+    pointPosition(sys.sB, sys.samples[p] * ctx.K * 3, sys.sMean, p, z, ctx.K, pos);
     const [u, v] = projectPoint(fs, pos);
     sampleLevel(sys.level!, u, v, smp);
-    projectionRows(ctx, sys.sB, p, fs, pos, au, av);
+    projectionRows(ctx, sys.sB, sys.samples[p] * ctx.K * 3, fs, pos, au, av);
     if (sh) {
       // Full rows per channel: image shift plus the shading change through the normal (rotation and shape).
       shadeNormal(sh, p, z, K, fs.R, nc);
@@ -962,13 +1001,24 @@ export function frameNormalEquations(
       for (let j = i; j < P; j++) H[i * P + j] += blocks.H[i * P + j];
     }
   }
+  // Landmarks (68 + up to 478 dense ones): two rows each, batched like the photometric rows.
+  const landmarkBatch = new PhotometricBatch(P, null, workspace, 2);
+  const lRes = new Float64Array(2);
   for (let p = 0; p < sys.nl; p++) {
-    const wl = sys.wLan[p];
-    pointPosition(sys.lB, sys.lMean, p, z, ctx.K, pos);
+    pointPosition(sys.lB, p * ctx.K * 3, sys.lMean, p, z, ctx.K, pos);
     const [u, v] = projectPoint(fs, pos);
-    projectionRows(ctx, sys.lB, p, fs, pos, au, av);
-    accumulateRow(H, g, P, au, u - sys.lTarget[2 * p], wl);
-    accumulateRow(H, g, P, av, v - sys.lTarget[2 * p + 1], wl);
+    projectionRows(ctx, sys.lB, p * ctx.K * 3, fs, pos, au, av);
+    rows.set(au, 0);
+    rows.set(av, P);
+    lRes[0] = u - sys.lTarget[2 * p];
+    lRes[1] = v - sys.lTarget[2 * p + 1];
+    landmarkBatch.addGeometry(rows, sys.wLan[p], lRes);
+    landmarkBatch.commit();
+  }
+  const lm = landmarkBatch.finish();
+  for (let i = 0; i < P; i++) {
+    g[i] += lm.g[i];
+    for (let j = i; j < P; j++) H[i * P + j] += lm.H[i * P + j];
   }
   symmetrizeUpper(H, P);
   if (blocks && acc && sys.joint) {

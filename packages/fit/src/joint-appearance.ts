@@ -12,10 +12,11 @@
  * Layout of the appearance vector: `[L (27, index k * 3 + c, DECA convention) | albedo coefficients]`.
  * @module
  */
-import { choleskyFactor, SH_DECA_FACTORS, type DenseWorkspace } from '@facekit/core';
+import { choleskyFactor, padToTile, SH_DECA_FACTORS, type DenseWorkspace } from '@facekit/core';
 import type { AlbedoBasis } from './albedo.js';
-import { dot, rowGram } from './linalg.js';
+import { dot } from './linalg.js';
 import { PhotometricBatch, type PhotometricBlocks } from './photometric-batch.js';
+import { acquireWorkspace, releaseWorkspace } from './workspace-pool.js';
 
 /**
  * One photo's appearance rows under construction: the photometric batch they go into (which also takes the
@@ -61,8 +62,8 @@ export interface AppearanceElimination {
   dg: Float64Array;
   /** A x A Cholesky factor (lower triangle) of the damped `Haa`. */
   L: Float64Array;
-  /** P x A: row i is `L^-1` times column i of `Hap`. */
-  Z: Float64Array;
+  /** A x P: `Z = L^-1 Hap` (column i is `L^-1` times column i of `Hap`). */
+  Zt: Float64Array;
   /** A: `L^-1 g_a`. */
   zg: Float64Array;
 }
@@ -212,13 +213,18 @@ export function withAppearancePriors(
   return { P, A, Hpa, Haa, ga, lightRidge, photometric };
 }
 
+/** Rows of the blocked triangular solve in {@link eliminateAppearance} (a multiple of the kernel's tile, 4). */
+const SOLVE_BLOCK = 16;
+
 /**
  * Eliminates the appearance with Marquardt damping `lambda x diag(Haa)` (the same damping as the geometry's, so
  * that the step shrinks in all unknowns together: lighting and albedo scale each other, and an undamped
  * appearance step overshoots along that product). With `Haa + damping = L L^T` and `Z = L^-1 Hap`, the
  * geometry's system loses `Z^T Z` and its gradient `Z^T L^-1 g_a`. Returns null when the block is singular.
+ * The triangular solve and `Z^T Z` run as dense products in a {@link DenseWorkspace} (blocked forward
+ * substitution: each block of rows of Z first takes the solved rows above it in one product).
  */
-export function eliminateAppearance(sys: AppearanceSystem, lambda: number): AppearanceElimination | null {
+export function eliminateAppearance(sys: AppearanceSystem, lambda: number, workspace?: DenseWorkspace): AppearanceElimination | null {
   const { P, A, Hpa, ga } = sys;
   const L = sys.Haa.slice();
   let maxDiag = 0;
@@ -227,15 +233,51 @@ export function eliminateAppearance(sys: AppearanceSystem, lambda: number): Appe
     maxDiag = Math.max(maxDiag, L[i * (A + 1)]);
   }
   if (!(maxDiag > 0) || !choleskyFactor(L, A, { minPivot: 1e-12 * maxDiag })) return null;
-  const Z = Hpa.slice();
-  for (let i = 0; i < P; i++) forwardSubstitute(L, A, Z, i * A);
+  const ws = workspace ?? acquireWorkspace();
+  if (workspace) ws.reset();
+  const Pp = padToTile(P), Ap = padToTile(A);
+  const zt = ws.alloc(Ap * Pp);
+  const ut = ws.alloc(A * Ap);
+  const dh = ws.alloc(Pp * Pp);
+  const x = ws.values;
+  // Z^T (A x P, padded) starts as Hap; ut holds -L^T above its diagonal (zero on and below it).
+  for (let i = 0; i < P; i++) for (let a = 0; a < A; a++) x[zt + a * Pp + i] = Hpa[i * A + a];
+  for (let k = 0; k < A; k++) for (let i = k + 1; i < A; i++) x[ut + k * Ap + i] = -L[i * A + k];
+  for (let i0 = 0; i0 < Ap; i0 += SOLVE_BLOCK) {
+    const m = Math.min(SOLVE_BLOCK, Ap - i0);
+    // Rows i0.. lose sum_{p < i0} L[i][p] Z^T[p] in one product, then the block solves among its own rows.
+    if (i0 > 0) ws.gemmTN(zt + i0 * Pp, Pp, ut + i0, Ap, zt, Pp, m, Pp, i0);
+    for (let i = i0; i < Math.min(i0 + m, A); i++) {
+      const oi = zt + i * Pp;
+      for (let k = i0; k < i; k++) {
+        const l = L[i * A + k];
+        if (l === 0) continue;
+        const ok = zt + k * Pp;
+        for (let j = 0; j < P; j++) x[oi + j] -= l * x[ok + j];
+      }
+      const inv = 1 / L[i * A + i];
+      for (let j = 0; j < P; j++) x[oi + j] *= inv;
+    }
+  }
+  ws.gemmTN(dh, Pp, zt, Pp, zt, Pp, Pp, Pp, A, true);
   const zg = Float64Array.from(ga);
   forwardSubstitute(L, A, zg, 0);
   const dH = new Float64Array(P * P);
-  rowGram(Z, P, A, dH);
   const dg = new Float64Array(P);
-  for (let i = 0; i < P; i++) dg[i] = dot(Z, i * A, zg, 0, A);
-  return { dH, dg, L, Z, zg };
+  const Zt = new Float64Array(A * P);
+  for (let a = 0; a < A; a++) {
+    const o = zt + a * Pp, z = zg[a];
+    for (let j = 0; j < P; j++) {
+      const v = x[o + j];
+      Zt[a * P + j] = v;
+      dg[j] += v * z;
+    }
+  }
+  for (let i = 0; i < P; i++) {
+    for (let j = i; j < P; j++) dH[i * P + j] = dH[j * P + i] = x[dh + i * Pp + j];
+  }
+  if (!workspace) releaseWorkspace(ws);
+  return { dH, dg, L, Zt, zg };
 }
 
 /** Solves `L x = b` in place for the A entries of `b` from offset `o` (L lower triangular, row-major). */
@@ -248,7 +290,7 @@ function forwardSubstitute(L: Float64Array, A: number, b: Float64Array, o: numbe
 
 /**
  * The appearance update that goes with a geometry step `d` (P entries, the photo's columns):
- * `da = -(Haa + damping)^-1 (g_a + Hap d) = -L^-T (zg + Z^T d)`; returns the new lighting and albedo coefficients.
+ * `da = -(Haa + damping)^-1 (g_a + Hap d) = -L^-T (zg + Z d)`; returns the new lighting and albedo coefficients.
  */
 export function appearanceStep(
   e: AppearanceElimination,
@@ -259,12 +301,8 @@ export function appearanceStep(
   const P = d.length;
   const A = e.zg.length;
   const v = Float64Array.from(e.zg);
-  for (let i = 0; i < P; i++) {
-    const di = d[i];
-    if (di === 0) continue;
-    const oi = i * A;
-    for (let a = 0; a < A; a++) v[a] += e.Z[oi + a] * di;
-  }
+  const dv = Float64Array.from(d);
+  for (let a = 0; a < A; a++) v[a] += dot(e.Zt, a * P, dv, 0, P);
   // Back substitution with L^T.
   const L = e.L;
   for (let i = A - 1; i >= 0; i--) {

@@ -35,30 +35,10 @@ export function accumulateRowPair(h: Float64Array, n: number, row1: Float64Array
 }
 
 /**
- * Batched rank-1 updates `out[o + t * stride + q] += sum_b coef[b * m + t] * psi[b * F + q]` (t < m, q < F)
- * over n samples (n a multiple of 8; pad with zero rows). Each output row is loaded once per batch and takes
- * eight samples per pass, which keeps it in L1 cache and cuts loads and stores eightfold.
- */
-export function addBatchOuter(out: Float64Array, o: number, stride: number, coef: Float64Array, m: number, psi: Float64Array, F: number, n: number): void {
-  for (let t = 0; t < m; t++) {
-    const ot = o + t * stride;
-    for (let b = 0; b < n; b += 8) {
-      const a0 = coef[b * m + t], a1 = coef[(b + 1) * m + t], a2 = coef[(b + 2) * m + t], a3 = coef[(b + 3) * m + t];
-      const a4 = coef[(b + 4) * m + t], a5 = coef[(b + 5) * m + t], a6 = coef[(b + 6) * m + t], a7 = coef[(b + 7) * m + t];
-      if (a0 === 0 && a1 === 0 && a2 === 0 && a3 === 0 && a4 === 0 && a5 === 0 && a6 === 0 && a7 === 0) continue;
-      const p0 = b * F, p1 = p0 + F, p2 = p1 + F, p3 = p2 + F, p4 = p3 + F, p5 = p4 + F, p6 = p5 + F, p7 = p6 + F;
-      for (let q = 0; q < F; q++) {
-        out[ot + q] +=
-          a0 * psi[p0 + q] + a1 * psi[p1 + q] + a2 * psi[p2 + q] + a3 * psi[p3 + q] +
-          a4 * psi[p4 + q] + a5 * psi[p5 + q] + a6 * psi[p6 + q] + a7 * psi[p7 + q];
-      }
-    }
-  }
-}
-
-/**
  * Batched weighted Gram, upper triangle: `out[o + t * stride + q] += sum_b d[b] psi[b * F + t] psi[b * F + q]`
- * for q >= t, over n samples (a multiple of 8, as {@link addBatchOuter}).
+ * for q >= t, over n samples (n a multiple of 8; pad with zero rows). Each output row is loaded once per eight
+ * samples, which keeps it in L1 cache. (The per-iteration products run in core's `DenseWorkspace`; this one is
+ * for one-off Grams.)
  */
 export function addBatchGram(out: Float64Array, o: number, stride: number, d: Float64Array, psi: Float64Array, F: number, n: number): void {
   for (let t = 0; t < F; t++) {
@@ -91,34 +71,6 @@ export function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, n:
   }
   for (; k < n; k++) s0 += a[ao + k] * b[bo + k];
   return s0 + s1 + s2 + s3;
-}
-
-/**
- * `out = Z Z^T` (m x m, both triangles) for the m rows of length n of row-major `Z`: 2 x 2 blocks of rows, so
- * each loaded value feeds two products and four sums run side by side.
- */
-export function rowGram(Z: Float64Array, m: number, n: number, out: Float64Array): void {
-  for (let i = 0; i < m; i += 2) {
-    const i1 = i + 1 < m ? i + 1 : i;
-    const oi = i * n, oi1 = i1 * n;
-    for (let j = i; j < m; j += 2) {
-      const j1 = j + 1 < m ? j + 1 : j;
-      const oj = j * n, oj1 = j1 * n;
-      let c00 = 0, c01 = 0, c10 = 0, c11 = 0;
-      for (let a = 0; a < n; a++) {
-        const x0 = Z[oi + a], x1 = Z[oi1 + a], y0 = Z[oj + a], y1 = Z[oj1 + a];
-        c00 += x0 * y0;
-        c01 += x0 * y1;
-        c10 += x1 * y0;
-        c11 += x1 * y1;
-      }
-      // Odd m: the duplicated last row/column writes the same values twice.
-      out[i * m + j] = out[j * m + i] = c00;
-      out[i * m + j1] = out[j1 * m + i] = c01;
-      out[i1 * m + j] = out[j * m + i1] = c10;
-      out[i1 * m + j1] = out[j1 * m + i1] = c11;
-    }
-  }
 }
 
 /** Copies the upper triangle of a row-major n x n matrix into its lower triangle. */

@@ -12,7 +12,8 @@
  * Gradients are summed in JS as the rows arrive. Symmetric blocks hold their upper triangle.
  * @module
  */
-import { DenseWorkspace, padToTile } from '@facekit/core';
+import { padToTile, type DenseWorkspace } from '@facekit/core';
+import { acquireWorkspace, releaseWorkspace } from './workspace-pool.js';
 
 /** Samples per batch: 192 geometry rows, a panel that stays in L2 cache while every tile of H passes over it. */
 export const SAMPLE_BATCH = 64;
@@ -30,8 +31,6 @@ export interface PhotometricBlocks {
   /** A, or null without appearance. */
   ga: Float64Array | null;
 }
-
-let idle: DenseWorkspace | null = null;
 
 /**
  * A batch accumulator for one photo's photometric rows. Writers fill the current sample's slot through the
@@ -64,6 +63,8 @@ export class PhotometricBatch {
   /** Whether the workspace came from the pool (and goes back to it). */
   private readonly pooled: boolean;
   private readonly appearance: boolean;
+  /** Geometry rows per sample: 3 (colour channels) or 2 (a landmark's u and v). */
+  private readonly rowsPerSample: number;
   private count = 0;
   private readonly h: number;
   private readonly hpw: number;
@@ -82,8 +83,10 @@ export class PhotometricBatch {
    * `appearance` null: geometry only. A workspace may be passed (tests force the JS kernel that way); by default
    * one is reused across batches, as long as the previous batch has finished.
    */
-  constructor(P: number, appearance: { W: number; F: number } | null, workspace?: DenseWorkspace) {
+  constructor(P: number, appearance: { W: number; F: number } | null, workspace?: DenseWorkspace, rowsPerSample: 2 | 3 = 3) {
+    if (appearance && rowsPerSample !== 3) throw new RangeError('appearance rows need three rows (colour channels) per sample');
     this.P = P;
+    this.rowsPerSample = rowsPerSample;
     this.appearance = appearance !== null;
     this.W = appearance?.W ?? 0;
     this.F = appearance?.F ?? 0;
@@ -93,8 +96,7 @@ export class PhotometricBatch {
     this.g = new Float64Array(P);
     this.ga = new Float64Array(this.W + this.F);
     this.pooled = workspace === undefined;
-    const ws = workspace ?? idle ?? DenseWorkspace.create();
-    if (this.pooled) idle = null;
+    const ws = workspace ?? acquireWorkspace();
     ws.reset();
     this.ws = ws;
     const { Pp, Wp, Fp } = this;
@@ -116,13 +118,13 @@ export class PhotometricBatch {
   }
 
   /**
-   * Writes the current sample's three geometry rows (`rows[c * P + j]`) with weight `w` and residuals `res[c]`:
-   * the rows, scaled by `sqrt(w)`, into the batch, and `w r_c row_c` into the gradient.
+   * Writes the current sample's geometry rows (`rows[c * P + j]`, three or `rowsPerSample`) with weight `w` and
+   * residuals `res[c]`: the rows, scaled by `sqrt(w)`, into the batch, and `w r_c row_c` into the gradient.
    */
-  addGeometry(rows: Float64Array, w: number, res: Float64Array): void {
+  addGeometry(rows: Float64Array, w: number, res: ArrayLike<number>): void {
     const { P, Pp, x, g } = this;
     const s = Math.sqrt(w);
-    for (let c = 0; c < 3; c++) {
+    for (let c = 0; c < this.rowsPerSample; c++) {
       const o = this.rOff + c * Pp, oc = c * P, a = w * res[c];
       for (let j = 0; j < P; j++) {
         const v = rows[oc + j];
@@ -160,13 +162,13 @@ export class PhotometricBatch {
       }
       for (let t = 0; t < F; t++) for (let q = t; q < F; q++) Haa[(W + t) * A + W + q] = x[this.hff + t * Fp + q];
     }
-    if (this.pooled) idle = this.ws;
+    if (this.pooled) releaseWorkspace(this.ws);
     return { H, g: this.g, Hpa, Haa, ga: this.appearance ? this.ga : null };
   }
 
   private slot(): void {
     const b = this.count;
-    this.rOff = this.r + 3 * b * this.Pp;
+    this.rOff = this.r + this.rowsPerSample * b * this.Pp;
     this.vOff = this.v + 3 * b * this.Wp;
     this.uOff = this.u + b * this.Pp;
     this.xOff = this.cross + b * this.Wp;
@@ -178,7 +180,7 @@ export class PhotometricBatch {
     const n = this.count;
     if (n === 0) return;
     const { ws, Pp, Wp, Fp } = this;
-    ws.gemmTN(this.h, Pp, this.r, Pp, this.r, Pp, Pp, Pp, 3 * n, true);
+    ws.gemmTN(this.h, Pp, this.r, Pp, this.r, Pp, Pp, Pp, this.rowsPerSample * n, true);
     if (this.appearance) {
       ws.gemmTN(this.hpw, Wp, this.r, Pp, this.v, Wp, Pp, Wp, 3 * n);
       ws.gemmTN(this.hww, Wp, this.v, Wp, this.v, Wp, Wp, Wp, 3 * n, true);

@@ -24,8 +24,7 @@ export function choleskyFactor(a: Float64Array, n: number, options: CholeskyOpti
   const minPivot = options.minPivot ?? 0;
   for (let j = 0; j < n; j++) {
     const oj = j * n;
-    let d = a[oj + j];
-    for (let k = 0; k < j; k++) d -= a[oj + k] * a[oj + k];
+    let d = a[oj + j] - rowDot(a, oj, oj, j);
     if (!(d > minPivot)) {
       if (!options.clampPivot || !(minPivot > 0)) return false;
       d = minPivot;
@@ -34,12 +33,27 @@ export function choleskyFactor(a: Float64Array, n: number, options: CholeskyOpti
     a[oj + j] = l;
     for (let i = j + 1; i < n; i++) {
       const oi = i * n;
-      let s = a[oi + j];
-      for (let k = 0; k < j; k++) s -= a[oi + k] * a[oj + k];
-      a[oi + j] = s / l;
+      a[oi + j] = (a[oi + j] - rowDot(a, oi, oj, j)) / l;
     }
   }
   return true;
+}
+
+/**
+ * `sum_{k < len} a[p + k] a[q + k]` with four partial sums: with one running sum every product waits on the
+ * previous add, which made the factorisation latency-bound (~1.5x slower at n = 230 on the dev box).
+ */
+function rowDot(a: Float64Array, p: number, q: number, len: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let k = 0;
+  for (; k + 3 < len; k += 4) {
+    s0 += a[p + k] * a[q + k];
+    s1 += a[p + k + 1] * a[q + k + 1];
+    s2 += a[p + k + 2] * a[q + k + 2];
+    s3 += a[p + k + 3] * a[q + k + 3];
+  }
+  for (; k < len; k++) s0 += a[p + k] * a[q + k];
+  return s0 + s1 + s2 + s3;
 }
 
 /** Solves `L L^T x = b` in place in `b`, with `L` from {@link choleskyFactor}. Returns `b`. */
