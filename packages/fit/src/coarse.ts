@@ -901,7 +901,8 @@ export function frameEnergy(ctx: FitContext, sys: FrameSystem, id: Float64Array,
  * photometric samples contribute the rank-2 form `A^T (sum_c grad I_c grad I_c^T) A` through two rows; with
  * shading each colour channel has its own row, and the rows go through a {@link PhotometricBatch} (dense
  * products in WebAssembly SIMD where available). With `sys.joint`, the appearance blocks come back too
- * (`appearance`). `workspace` chooses the batch's kernel workspace (tests use it to compare the backends).
+ * (`appearance`), and `energy` is the data energy at the iterate (what {@link frameEnergy} returns, from the same
+ * residuals). `workspace` chooses the batch's kernel workspace (tests use it to compare the backends).
  */
 export function frameNormalEquations(
   ctx: FitContext,
@@ -909,7 +910,7 @@ export function frameNormalEquations(
   id: Float64Array,
   fs: FrameState,
   workspace?: DenseWorkspace,
-): { H: Float64Array; g: Float64Array; appearance?: AppearanceSystem } {
+): { H: Float64Array; g: Float64Array; energy: number; appearance?: AppearanceSystem } {
   const P = frameParamCount(ctx);
   const H = new Float64Array(P * P);
   const g = new Float64Array(P);
@@ -926,6 +927,8 @@ export function frameNormalEquations(
   const { K, Ki } = ctx;
   const acc = sys.joint && sh ? createAppearanceAccumulator(P, ctx.albedo, workspace) : null;
   const batch = sh ? (acc ? acc.batch : new PhotometricBatch(P, null, workspace)) : null;
+  // The data energy (as frameEnergy) from the same residuals, so a step's starting energy costs nothing extra.
+  let energy = 0;
   for (let p = 0; p < sys.ns; p++) {
     const wp = sys.wPhot[p];
     if (wp === 0) continue;
@@ -961,6 +964,7 @@ export function frameNormalEquations(
         shadeS[c] = S;
         resS[c] = r;
       }
+      energy += wp * (resS[0] * resS[0] + resS[1] * resS[1] + resS[2] * resS[2]);
       batch!.addGeometry(rows, wp, resS);
       if (acc) accumulateAppearance(acc, ctx.albedo, sys.samples[p], nc, rhoS, shadeS, rows, resS, wp);
       batch!.commit();
@@ -970,6 +974,7 @@ export function frameNormalEquations(
     for (let c = 0; c < 3; c++) {
       const gx = smp[3 + c], gy = smp[6 + c];
       const r = smp[c] - sys.target[3 * p + c];
+      energy += wp * r * r;
       a += gx * gx;
       b += gx * gy;
       d += gy * gy;
@@ -1012,6 +1017,7 @@ export function frameNormalEquations(
     rows.set(av, P);
     lRes[0] = u - sys.lTarget[2 * p];
     lRes[1] = v - sys.lTarget[2 * p + 1];
+    energy += sys.wLan[p] * (lRes[0] * lRes[0] + lRes[1] * lRes[1]);
     landmarkBatch.addGeometry(rows, sys.wLan[p], lRes);
     landmarkBatch.commit();
   }
@@ -1022,9 +1028,9 @@ export function frameNormalEquations(
   }
   symmetrizeUpper(H, P);
   if (blocks && acc && sys.joint) {
-    return { H, g, appearance: withAppearancePriors(blocks, ctx.albedo, fs.light, fs.albedo, sys.joint.lightingRidge, sys.joint.photometric) };
+    return { H, g, energy, appearance: withAppearancePriors(blocks, ctx.albedo, fs.light, fs.albedo, sys.joint.lightingRidge, sys.joint.photometric) };
   }
-  return { H, g };
+  return { H, g, energy };
 }
 
 /**
@@ -1144,7 +1150,7 @@ export function lmIteration(
       g[ca] += ne.g[a];
       for (let b = 0; b < Pf; b++) H[ca * N + col(f, b)] += ne.H[a * Pf + b];
     }
-    energy += frameEnergy(ctx, systems[f], state.id, fs) + priorEnergy(ctx, w, state.id, fs, f === 0);
+    energy += ne.energy + priorEnergy(ctx, w, state.id, fs, f === 0);
     for (let k = 0; k < Ke; k++) {
       const c = Ki + f * (6 + Ke) + 6 + k;
       H[c * N + c] += w.expressionPrior;

@@ -58,8 +58,11 @@ test('coarse normal equations match finite differences of the residuals', { skip
   const sys = buildFrameSystem(ctx, frame, id, fs, geo, { weights: DEFAULT_COARSE_WEIGHTS, level, maxSamples: 300, lightingRounds: 1 });
   assert.ok(sys.ns > 100 && sys.nl === 68, `samples ${sys.ns}, landmarks ${sys.nl}`);
   const P = frameParamCount(ctx);
-  const { H, g } = frameNormalEquations(ctx, sys, id, fs);
+  const { H, g, energy } = frameNormalEquations(ctx, sys, id, fs);
   const r0 = frameResiduals(ctx, sys, id, fs);
+  // Its energy is the sum of squared residuals (shaded samples and landmarks here).
+  const e0 = r0.reduce((s, r) => s + r * r, 0);
+  assert.ok(e0 > 0 && Math.abs(energy - e0) <= 1e-12 * e0, `energy ${energy} vs ${e0}`);
   // Finite-difference Jacobian, column by column.
   const J: Float64Array[] = [];
   for (let j = 0; j < P; j++) {

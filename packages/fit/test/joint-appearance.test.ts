@@ -17,6 +17,7 @@ import {
   eliminateAppearance,
   evaluateAlbedo,
   expandSharedField,
+  frameEnergy,
   frameGeometry,
   frameNormalEquations,
   frameParamCount,
@@ -252,6 +253,9 @@ test('normal equations through the SIMD and the JS matrix kernels agree', { skip
   close(a.appearance!.Hpa, b.appearance!.Hpa, 'Hpa');
   close(a.appearance!.Haa, b.appearance!.Haa, 'Haa');
   close(a.appearance!.ga, b.appearance!.ga, 'ga');
+  // The energy that comes with the normal equations is frameEnergy's, from the same residuals.
+  const e = frameEnergy(ctx, sys, id, fs);
+  assert.ok(e > 0 && Math.abs(a.energy - e) <= 1e-12 * e, `energy ${a.energy} vs frameEnergy ${e}`);
   // H is symmetric and positive on its diagonal (both triangles filled from the kernel's upper one).
   const P = frameParamCount(ctx);
   for (let i = 0; i < P; i++) {

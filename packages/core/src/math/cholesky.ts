@@ -4,6 +4,8 @@
  * the lower triangle is read.
  */
 
+import { DenseWorkspace, gemmSimdAvailable, padToTile } from '../kernels/dense-workspace.js';
+
 /** Options of {@link choleskyFactor}. */
 export interface CholeskyOptions {
   /** Pivots must exceed this (default 0). */
@@ -22,6 +24,7 @@ export interface CholeskyOptions {
  */
 export function choleskyFactor(a: Float64Array, n: number, options: CholeskyOptions = {}): boolean {
   const minPivot = options.minPivot ?? 0;
+  if (n >= BLOCKED_FROM && gemmSimdAvailable()) return choleskyBlocked(a, n, minPivot, options.clampPivot ?? false);
   for (let j = 0; j < n; j++) {
     const oj = j * n;
     let d = a[oj + j] - rowDot(a, oj, oj, j);
@@ -37,6 +40,59 @@ export function choleskyFactor(a: Float64Array, n: number, options: CholeskyOpti
     }
   }
   return true;
+}
+
+/** Size from which {@link choleskyFactor} runs blocked, with the SIMD matrix kernel (below it the copies cost more). */
+const BLOCKED_FROM = 96;
+/** Columns per block of {@link choleskyBlocked}: the in-block work is scalar, the updates between blocks SIMD. */
+const BLOCK = 16;
+let workspace: DenseWorkspace | null = null;
+
+/**
+ * Left-looking blocked Cholesky: each block of 16 columns first takes the update from all columns left of it in
+ * one `gemmTN` product (`-L[j0.., :j0] L[j0..j0+16, :j0]^T`, from two transposed copies of the finished columns),
+ * then is factored column by column with in-block dot products only. Same contract as {@link choleskyFactor}.
+ */
+function choleskyBlocked(a: Float64Array, n: number, minPivot: number, clampPivot: boolean): boolean {
+  const ws = workspace ?? DenseWorkspace.create();
+  workspace = null; // a nested call (none today) would get its own
+  ws.reset();
+  const np = padToTile(n);
+  const m = ws.alloc(np * np), lt = ws.alloc(np * np), nlt = ws.alloc(np * np);
+  const x = ws.values;
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) x[m + i * np + j] = a[i * n + j];
+  let ok = true;
+  for (let j0 = 0; j0 < n && ok; j0 += BLOCK) {
+    const jb = Math.min(BLOCK, np - j0);
+    // Row i of this block column loses sum_{p < j0} L[i][p] L[j][p]; rows above j0 + j are never read.
+    if (j0 > 0) ws.gemmTN(m + j0 * np + j0, np, nlt + j0, np, lt + j0, np, np - j0, jb, j0);
+    const jEnd = Math.min(j0 + jb, n);
+    for (let j = j0; j < jEnd; j++) {
+      const oj = m + j * np;
+      let d = x[oj + j] - rowDot(x, oj + j0, oj + j0, j - j0);
+      if (!(d > minPivot)) {
+        if (!clampPivot || !(minPivot > 0)) {
+          ok = false;
+          break;
+        }
+        d = minPivot;
+      }
+      const l = Math.sqrt(d);
+      x[oj + j] = l;
+      x[lt + j * np + j] = l;
+      x[nlt + j * np + j] = -l;
+      for (let i = j + 1; i < n; i++) {
+        const oi = m + i * np;
+        const v = (x[oi + j] - rowDot(x, oi + j0, oj + j0, j - j0)) / l;
+        x[oi + j] = v;
+        x[lt + j * np + i] = v;
+        x[nlt + j * np + i] = -v;
+      }
+    }
+  }
+  if (ok) for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) a[i * n + j] = x[m + i * np + j];
+  workspace = ws;
+  return ok;
 }
 
 /**
