@@ -552,11 +552,29 @@ function samplingBias(ctx: FitContext, fs: FrameState, geo: FrameGeometry, level
     }
     raster = rasterize(scaled, lin.triangles, W, H);
   }
-  const all = new Uint32Array(V);
-  for (let i = 0; i < V; i++) all[i] = i;
-  const colors = shadeVertices(cameraNormals(fs.R, geo.normals, all), evaluateAlbedo(ctx.albedo, fs.albedo), fs.light);
-  const rendered = makeLevel({ width: W, height: H, channels: 3, data: interpolateAttributes(raster, lin.triangles, colors, 3) }, sc);
+  // Only the vertices of triangles that cover a pixel are interpolated: shade just those (about half the mesh,
+  // and the albedo field costs F values per vertex).
   const ids = raster.triangleIds;
+  const tris = lin.triangles;
+  const used = new Uint8Array(V);
+  for (let q = 0; q < ids.length; q++) {
+    const t = ids[q];
+    if (t < 0) continue;
+    used[tris[3 * t]] = used[tris[3 * t + 1]] = used[tris[3 * t + 2]] = 1;
+  }
+  let nUsed = 0;
+  for (let i = 0; i < V; i++) nUsed += used[i];
+  const shaded = new Uint32Array(nUsed);
+  for (let i = 0, j = 0; i < V; i++) if (used[i]) shaded[j++] = i;
+  const shadedColors = shadeVertices(cameraNormals(fs.R, geo.normals, shaded), evaluateAlbedo(ctx.albedo, fs.albedo, shaded), fs.light);
+  const colors = new Float32Array(3 * V);
+  for (let j = 0; j < nUsed; j++) {
+    const i = 3 * shaded[j];
+    colors[i] = shadedColors[3 * j];
+    colors[i + 1] = shadedColors[3 * j + 1];
+    colors[i + 2] = shadedColors[3 * j + 2];
+  }
+  const rendered = makeLevel({ width: W, height: H, channels: 3, data: interpolateAttributes(raster, lin.triangles, colors, 3) }, sc);
   const bias = new Float64Array(samples.length * 3);
   const tmp = new Float64Array(9);
   for (let j = 0; j < samples.length; j++) {

@@ -12,9 +12,8 @@
  * Layout of the appearance vector: `[L (27, index k * 3 + c, DECA convention) | albedo coefficients]`.
  * @module
  */
-import { choleskyFactor, padToTile, SH_DECA_FACTORS, type DenseWorkspace } from '@facekit/core';
+import { choleskyFactor, dot, padToTile, SH_DECA_FACTORS, type DenseWorkspace } from '@facekit/core';
 import type { AlbedoBasis } from './albedo.js';
-import { dot } from './linalg.js';
 import { PhotometricBatch, type PhotometricBlocks } from './photometric-batch.js';
 import { acquireWorkspace, releaseWorkspace } from './workspace-pool.js';
 

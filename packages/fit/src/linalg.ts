@@ -56,23 +56,6 @@ export function addBatchGram(out: Float64Array, o: number, stride: number, d: Fl
   }
 }
 
-/**
- * `sum_k a[ao + k] * b[bo + k]` for k < n with four partial sums, so consecutive products do not wait on one
- * running sum (with a single accumulator the appearance elimination, P 159 x A 230, took ~1.4x as long).
- */
-export function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, n: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  let k = 0;
-  for (; k + 3 < n; k += 4) {
-    s0 += a[ao + k] * b[bo + k];
-    s1 += a[ao + k + 1] * b[bo + k + 1];
-    s2 += a[ao + k + 2] * b[bo + k + 2];
-    s3 += a[ao + k + 3] * b[bo + k + 3];
-  }
-  for (; k < n; k++) s0 += a[ao + k] * b[bo + k];
-  return s0 + s1 + s2 + s3;
-}
-
 /** Copies the upper triangle of a row-major n x n matrix into its lower triangle. */
 export function symmetrizeUpper(h: Float64Array, n: number): void {
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) h[j * n + i] = h[i * n + j];

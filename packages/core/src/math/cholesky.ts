@@ -27,7 +27,7 @@ export function choleskyFactor(a: Float64Array, n: number, options: CholeskyOpti
   if (n >= BLOCKED_FROM && gemmSimdAvailable()) return choleskyBlocked(a, n, minPivot, options.clampPivot ?? false);
   for (let j = 0; j < n; j++) {
     const oj = j * n;
-    let d = a[oj + j] - rowDot(a, oj, oj, j);
+    let d = a[oj + j] - dot(a, oj, a, oj, j);
     if (!(d > minPivot)) {
       if (!options.clampPivot || !(minPivot > 0)) return false;
       d = minPivot;
@@ -36,7 +36,7 @@ export function choleskyFactor(a: Float64Array, n: number, options: CholeskyOpti
     a[oj + j] = l;
     for (let i = j + 1; i < n; i++) {
       const oi = i * n;
-      a[oi + j] = (a[oi + j] - rowDot(a, oi, oj, j)) / l;
+      a[oi + j] = (a[oi + j] - dot(a, oi, a, oj, j)) / l;
     }
   }
   return true;
@@ -69,7 +69,7 @@ function choleskyBlocked(a: Float64Array, n: number, minPivot: number, clampPivo
     const jEnd = Math.min(j0 + jb, n);
     for (let j = j0; j < jEnd; j++) {
       const oj = m + j * np;
-      let d = x[oj + j] - rowDot(x, oj + j0, oj + j0, j - j0);
+      let d = x[oj + j] - dot(x, oj + j0, x, oj + j0, j - j0);
       if (!(d > minPivot)) {
         if (!clampPivot || !(minPivot > 0)) {
           ok = false;
@@ -83,7 +83,7 @@ function choleskyBlocked(a: Float64Array, n: number, minPivot: number, clampPivo
       x[nlt + j * np + j] = -l;
       for (let i = j + 1; i < n; i++) {
         const oi = m + i * np;
-        const v = (x[oi + j] - rowDot(x, oi + j0, oj + j0, j - j0)) / l;
+        const v = (x[oi + j] - dot(x, oi + j0, x, oj + j0, j - j0)) / l;
         x[oi + j] = v;
         x[lt + j * np + i] = v;
         x[nlt + j * np + i] = -v;
@@ -96,19 +96,19 @@ function choleskyBlocked(a: Float64Array, n: number, minPivot: number, clampPivo
 }
 
 /**
- * `sum_{k < len} a[p + k] a[q + k]` with four partial sums: with one running sum every product waits on the
- * previous add, which made the factorisation latency-bound (~1.5x slower at n = 230 on the dev box).
+ * `sum_{k < n} a[ao + k] b[bo + k]` with four partial sums: with one running sum every product waits on the
+ * previous add, which made the Cholesky factorisation latency-bound (~1.5x slower at n = 230 on the dev box).
  */
-function rowDot(a: Float64Array, p: number, q: number, len: number): number {
+export function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, n: number): number {
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   let k = 0;
-  for (; k + 3 < len; k += 4) {
-    s0 += a[p + k] * a[q + k];
-    s1 += a[p + k + 1] * a[q + k + 1];
-    s2 += a[p + k + 2] * a[q + k + 2];
-    s3 += a[p + k + 3] * a[q + k + 3];
+  for (; k + 3 < n; k += 4) {
+    s0 += a[ao + k] * b[bo + k];
+    s1 += a[ao + k + 1] * b[bo + k + 1];
+    s2 += a[ao + k + 2] * b[bo + k + 2];
+    s3 += a[ao + k + 3] * b[bo + k + 3];
   }
-  for (; k < len; k++) s0 += a[p + k] * a[q + k];
+  for (; k < n; k++) s0 += a[ao + k] * b[bo + k];
   return s0 + s1 + s2 + s3;
 }
 
