@@ -102,9 +102,9 @@ export interface FitOptions {
 /**
  * The `accurate` preset: photometric samples compared like with like (`renderCorrection`), sliding over the image
  * (`imageShift`), lighting and albedo solved jointly with the shape (`jointAppearance`, not re-solved between
- * steps) under the smooth skin field prior (`skinPrior: 'field'`), 100 identity modes, 12 photometric iterations
- * on the finest level with 1500 samples, a photometric term that dominates the landmarks, priors weak enough not
- * to pull the true face to the mean, and a detail stage with a stronger magnitude prior. About 2.5x the time of
+ * steps) under the smooth skin field prior (`skinPrior: 'field'`), 100 identity modes, 18 photometric iterations
+ * on the finest level with 2000 samples, a photometric term that dominates the landmarks, priors weak enough not
+ * to pull the true face to the mean, and a detail stage with a stronger magnitude prior. About 6x the time of
  * `fast` (README of `@facekit/fit`).
  */
 export const ACCURATE_PRESET: Readonly<FitOptions> = Object.freeze({
@@ -116,13 +116,12 @@ export const ACCURATE_PRESET: Readonly<FitOptions> = Object.freeze({
   // Huber threshold 0.03 instead of 0.1: with the photometric term 300x the landmarks, occluders (hands, glasses,
   // hair) must stop counting early; synthetic residuals at the truth are ~0.005.
   weights: Object.freeze({ photometric: 30, landmark: 0.1, identityPrior: 1e-6, expressionPrior: 1e-4, lightingRidge: 1e-5, huber: 0.03 }),
-  // All photometric iterations on the finest level, with 1.5x the default samples there (1500 of ICT's ~2900
-  // skin vertices): the data then outweighs landmark and sampling noise on more faces. 12 iterations: with the
-  // expression bounds as an active set the steps are rarely rejected. Measured (NoW crop / whole face median, mm,
-  // seeds 11 / 23 / 37 / 53): 12 x 1500 gave 0.41 / 0.39 / 0.51 / 0.46 and 0.67 / 0.68 / 0.76 / 0.71; 18 x 2000
-  // (the previous preset, 2x the time) 0.43 / 0.39 / 0.52 / 0.47 and 0.62 / 0.68 / 0.75 / 0.77; 12 x 1200 was
-  // faster still but left seed 37 at 0.48x the mean face on the NoW crop.
-  schedule: Object.freeze({ iterations: [0, 0, 12], samples: [400, 700, 1500] }),
+  // All photometric iterations on the finest level, with twice the default samples there (2000 of ICT's ~2900
+  // skin vertices): the data then outweighs landmark and sampling noise on more faces. 18 iterations: with the
+  // expression bounds as an active set the steps are rarely rejected, and 25 gained nothing measurable. 12 x 1500
+  // (~45 % less time) did as well on seeds 11 / 23 / 37 / 53 (NoW crop 0.41 / 0.39 / 0.51 / 0.46 mm) but worse on
+  // held-out seed 71 (whole face 1.25 mm against 0.85 with 18 x 2000; mean face 1.69), so it is not the default.
+  schedule: Object.freeze({ iterations: [0, 0, 18], samples: [400, 700, 2000] }),
   // The coarse fit already explains the photo closely; the detail stage keeps only displacements the photo
   // insists on (a 25x stronger magnitude prior than the default).
   detail: Object.freeze({ mu1: 0.5 }),
