@@ -11,12 +11,12 @@
  * Neither follows fine structure (brows, lips), which the albedo refinement stage recovers from the photo.
  * @module
  */
-import { padToTile, solveCholesky, type FaceModel } from '@facekit/core';
+import { solveCholesky, type FaceModel } from '@facekit/core';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { landmarkPositions, type LinearizedModel } from './linearize.js';
 import { addBatchGram, symmetrizeUpper } from './linalg.js';
 import { skinOrder } from './skin-mask.js';
-import { acquireWorkspace, releaseWorkspace } from './workspace-pool.js';
+import { PhotometricBatch } from './photometric-batch.js';
 
 /** A linear albedo space over the region's vertices: `albedo = mean + basis^T c`. */
 export interface AlbedoBasis {
@@ -381,79 +381,51 @@ export function solveAlbedo(
 ): Float64Array {
   const K = a.size;
   const V = a.mean.length / 3;
-  const h = new Float64Array(K * K);
-  const g = new Float64Array(K);
-  const row = new Float64Array(K);
-  const nz = new Int32Array(K);
   const shared = a.shared;
-  const own = shared ? shared.start : K;
   const F = shared ? shared.size : 0;
-  // Shared-field modes (see AlbedoBasis.shared): one combined row per sample, batched into dense products
-  // (field Gram and own-modes x field) in a DenseWorkspace.
-  const S = 64;
-  const ws = shared ? acquireWorkspace() : null;
-  const Fp = padToTile(F), Op = padToTile(own);
-  const hff = ws ? ws.alloc(Fp * Fp) : 0, hof = ws ? ws.alloc(Op * Fp) : 0;
-  const bPsi = ws ? ws.alloc(S * Fp) : 0, bDPsi = ws ? ws.alloc(S * Fp) : 0, bCross = ws ? ws.alloc(S * Op) : 0;
-  const x = ws ? ws.values : new Float64Array(0);
-  let nb = 0;
-  const flush = (): void => {
-    if (!ws || nb === 0) return;
-    ws.gemmTN(hff, Fp, bDPsi, Fp, bPsi, Fp, Fp, Fp, nb, true);
-    ws.gemmTN(hof, Fp, bCross, Op, bPsi, Fp, Op, Fp, nb);
-    nb = 0;
-  };
+  const own = K - F;
+  // A photometric batch without geometry columns: per sample three rows over the own modes and, for a shared
+  // field, one combined row (the same slots `accumulateAppearance` fills for the joint steps).
+  const batch = new PhotometricBatch(0, { W: own, F });
+  const { x, ga: g, Wp } = batch;
   for (let j = 0; j < vertices.length; j++) {
     const i = vertices[j];
     const w = weights[j];
     if (w === 0) continue;
+    const sw = Math.sqrt(w);
     let dShared = 0, gShared = 0;
-    if (shared) x.fill(0, bCross + nb * Op, bCross + nb * Op + own);
+    if (shared) x.fill(0, batch.xOff, batch.xOff + own);
     for (let c = 0; c < 3; c++) {
       const s = shading[3 * j + c];
       const r = colors[3 * j + c] - s * a.mean[3 * i + c];
-      let m = 0;
+      // Shared field: d albedo_c / d f_m = colour_c psi_m.
+      const t = shared ? s * shared.colour[c] : 0;
+      const ov = batch.vOff + c * Wp;
+      x.fill(0, ov, ov + own);
       for (let k = 0; k < own; k++) {
         if (a.channel[k] >= 0 && a.channel[k] !== c) continue;
         const b = a.basis[k * 3 * V + 3 * i + c];
         if (b === 0) continue;
-        row[k] = s * b;
-        nz[m++] = k;
+        const v = s * b;
+        x[ov + k] = sw * v;
+        g[k] += w * v * r;
+        if (shared) x[batch.xOff + k] += w * v * t;
       }
-      for (let p = 0; p < m; p++) {
-        const kp = nz[p];
-        const v = w * row[kp];
-        g[kp] += v * r;
-        for (let q = p; q < m; q++) {
-          const kq = nz[q];
-          if (kq >= kp) h[kp * K + kq] += v * row[kq];
-          else h[kq * K + kp] += v * row[kq];
-        }
-      }
-      if (!shared) continue;
-      // Shared field: d albedo_c / d f_m = colour_c psi_m.
-      const t = s * shared.colour[c];
       dShared += w * t * t;
       gShared += w * t * r;
-      for (let p = 0; p < m; p++) x[bCross + nb * Op + nz[p]] += w * row[nz[p]] * t;
     }
-    if (!shared) continue;
-    const o = i * F, op = bPsi + nb * Fp, od = bDPsi + nb * Fp;
-    for (let p = 0; p < F; p++) {
-      const v = shared.values[o + p];
-      g[shared.start + p] += gShared * v;
-      x[op + p] = v;
-      x[od + p] = dShared * v;
+    if (shared) {
+      const o = i * F;
+      for (let q = 0; q < F; q++) {
+        const v = shared.values[o + q];
+        x[batch.psiOff + q] = v;
+        x[batch.dpsiOff + q] = dShared * v;
+        g[own + q] += gShared * v;
+      }
     }
-    if (++nb === S) flush();
+    batch.commit();
   }
-  flush();
-  if (ws) {
-    const s0 = own;
-    for (let t = 0; t < F; t++) for (let q = t; q < F; q++) h[(s0 + t) * K + s0 + q] += x[hff + t * Fp + q];
-    for (let k = 0; k < own; k++) for (let q = 0; q < F; q++) h[k * K + s0 + q] += x[hof + k * Fp + q];
-    releaseWorkspace(ws);
-  }
+  const h = batch.finish().Haa!;
   symmetrizeUpper(h, K);
   for (let k = 0; k < K; k++) h[k * K + k] += a.prior[k] + 1e-12;
   return solveCholesky(h, g, K) ?? new Float64Array(K);

@@ -44,7 +44,7 @@ import {
   type AppearanceElimination,
   type AppearanceSystem,
 } from './joint-appearance.js';
-import { accumulateRow, accumulateRowPair, symmetrizeUpper } from './linalg.js';
+import { accumulateRowPair, symmetrizeUpper } from './linalg.js';
 import { PhotometricBatch } from './photometric-batch.js';
 import { decodeLinear, landmarkPositions, type LinearizedModel } from './linearize.js';
 import { makeLevel, sampleLevel, type PyramidLevel } from './pyramid.js';
@@ -801,7 +801,7 @@ function gatherBasis(ctx: FitContext, vertices: Uint32Array, weights: Float32Arr
   }
 }
 
-/** Model-frame position of gathered point p for coefficients z. */
+/** Model-frame position of point p (basis rows from offset `ob` of `B`, mean `mean[3p..]`) for coefficients z. */
 function pointPosition(B: Float32Array, ob: number, mean: Float64Array, p: number, z: Float64Array, K: number, out: Float64Array): void {
   let x = mean[3 * p], y = mean[3 * p + 1], zz = mean[3 * p + 2];
   for (let k = 0; k < K; k++) {

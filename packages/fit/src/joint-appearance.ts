@@ -109,17 +109,17 @@ export function accumulateAppearance(
 ): void {
   const { P, W, F, idx, val, poly, batch } = acc;
   const { x, ga, Wp } = batch;
-  const x0 = nc[0], y = nc[1], z = nc[2];
+  const nx = nc[0], ny = nc[1], nz = nc[2];
   const f = SH_DECA_FACTORS;
   poly[0] = 1;
-  poly[1] = x0;
-  poly[2] = y;
-  poly[3] = z;
-  poly[4] = x0 * y;
-  poly[5] = x0 * z;
-  poly[6] = y * z;
-  poly[7] = x0 * x0 - y * y;
-  poly[8] = 3 * z * z - 1;
+  poly[1] = nx;
+  poly[2] = ny;
+  poly[3] = nz;
+  poly[4] = nx * ny;
+  poly[5] = nx * nz;
+  poly[6] = ny * nz;
+  poly[7] = nx * nx - ny * ny;
+  poly[8] = 3 * nz * nz - 1;
   const V3 = albedo.mean.length;
   const shared = albedo.shared;
   const own = W - 27;
@@ -223,7 +223,7 @@ const SOLVE_BLOCK = 16;
  * The triangular solve and `Z^T Z` run as dense products in a {@link DenseWorkspace} (blocked forward
  * substitution: each block of rows of Z first takes the solved rows above it in one product).
  */
-export function eliminateAppearance(sys: AppearanceSystem, lambda: number, workspace?: DenseWorkspace): AppearanceElimination | null {
+export function eliminateAppearance(sys: AppearanceSystem, lambda: number): AppearanceElimination | null {
   const { P, A, Hpa, ga } = sys;
   const L = sys.Haa.slice();
   let maxDiag = 0;
@@ -232,8 +232,7 @@ export function eliminateAppearance(sys: AppearanceSystem, lambda: number, works
     maxDiag = Math.max(maxDiag, L[i * (A + 1)]);
   }
   if (!(maxDiag > 0) || !choleskyFactor(L, A, { minPivot: 1e-12 * maxDiag })) return null;
-  const ws = workspace ?? acquireWorkspace();
-  if (workspace) ws.reset();
+  const ws = acquireWorkspace();
   const Pp = padToTile(P), Ap = padToTile(A);
   const zt = ws.alloc(Ap * Pp);
   const ut = ws.alloc(A * Ap);
@@ -275,7 +274,7 @@ export function eliminateAppearance(sys: AppearanceSystem, lambda: number, works
   for (let i = 0; i < P; i++) {
     for (let j = i; j < P; j++) dH[i * P + j] = dH[j * P + i] = x[dh + i * Pp + j];
   }
-  if (!workspace) releaseWorkspace(ws);
+  releaseWorkspace(ws);
   return { dH, dg, L, Zt, zg };
 }
 

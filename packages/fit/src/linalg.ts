@@ -6,21 +6,6 @@
  */
 
 /**
- * Adds `w * row row^T` to the upper triangle of the n x n row-major matrix `h` (only `h[i * n + j]` with
- * j >= i is written) and `w * r * row` to `g`. The fitter calls it once per residual; the upper triangle is
- * mirrored once before solving ({@link symmetrizeUpper}), which halves the dominant cost of a GN step.
- */
-export function accumulateRow(h: Float64Array, g: Float64Array, n: number, row: Float64Array, r: number, w: number): void {
-  for (let i = 0; i < n; i++) {
-    const a = row[i] * w;
-    if (a === 0) continue;
-    g[i] += a * r;
-    const o = i * n;
-    for (let j = i; j < n; j++) h[o + j] += a * row[j];
-  }
-}
-
-/**
  * Adds `row1 row1^T + row2 row2^T` (upper triangle) for two rows at once: one pass over the matrix for the
  * two image-gradient rows a photometric sample contributes, which halves memory traffic.
  */

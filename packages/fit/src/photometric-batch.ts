@@ -18,7 +18,7 @@ import { acquireWorkspace, releaseWorkspace } from './workspace-pool.js';
 /** Samples per batch: 192 geometry rows, a panel that stays in L2 cache while every tile of H passes over it. */
 export const SAMPLE_BATCH = 64;
 
-/** What {@link PhotometricBatch.finish} returns: full (both triangles) `H`, and the appearance blocks. */
+/** What {@link PhotometricBatch.finish} returns: the geometry blocks and, with appearance, its blocks. */
 export interface PhotometricBlocks {
   /** P x P, upper triangle only. */
   H: Float64Array;
@@ -38,7 +38,10 @@ export interface PhotometricBlocks {
  */
 export class PhotometricBatch {
   readonly P: number;
-  /** Appearance columns with per-channel values (27 lighting + the albedo's own modes), 0 without appearance. */
+  /**
+   * Appearance columns with per-channel values (27 lighting + the albedo's own modes in the joint steps, the own
+   * modes alone in `solveAlbedo`), 0 without appearance.
+   */
   readonly W: number;
   /** Shared-field columns, 0 without. */
   readonly F: number;
@@ -80,8 +83,8 @@ export class PhotometricBatch {
   private readonly dpsi: number;
 
   /**
-   * `appearance` null: geometry only. A workspace may be passed (tests force the JS kernel that way); by default
-   * one is reused across batches, as long as the previous batch has finished.
+   * `appearance` null: geometry only; P 0: appearance only (`solveAlbedo`). A workspace may be passed (tests
+   * force the JS kernel that way); by default the pooled one is used (see `workspace-pool.ts`).
    */
   constructor(P: number, appearance: { W: number; F: number } | null, workspace?: DenseWorkspace, rowsPerSample: 2 | 3 = 3) {
     if (appearance && rowsPerSample !== 3) throw new RangeError('appearance rows need three rows (colour channels) per sample');
@@ -97,7 +100,7 @@ export class PhotometricBatch {
     this.ga = new Float64Array(this.W + this.F);
     this.pooled = workspace === undefined;
     const ws = workspace ?? acquireWorkspace();
-    ws.reset();
+    if (workspace) ws.reset();
     this.ws = ws;
     const { Pp, Wp, Fp } = this;
     const S = SAMPLE_BATCH;
@@ -109,8 +112,8 @@ export class PhotometricBatch {
     this.hpf = ws.alloc(Pp * Fp);
     this.hwf = ws.alloc(Wp * Fp);
     this.hff = ws.alloc(Fp * Fp);
-    this.u = ws.alloc(S * Pp);
-    this.cross = ws.alloc(S * Wp);
+    this.u = ws.alloc(this.F > 0 ? S * Pp : 0);
+    this.cross = ws.alloc(this.F > 0 ? S * Wp : 0);
     this.psi = ws.alloc(S * Fp);
     this.dpsi = ws.alloc(S * Fp);
     this.x = ws.values;

@@ -5,8 +5,8 @@
  * Why an arena: the SIMD kernel can only read WebAssembly memory, so callers write their operands straight into
  * the workspace (offsets from {@link DenseWorkspace.alloc}) and read results back, instead of copying whole
  * arrays in and out around each call. Gauss-Newton normal equations (`J^T W J` accumulated in batches of rows)
- * are the use it was made for: on the 2-core dev box the kernel runs at ~4.8 GFMA/s against ~0.9 for the best
- * plain-JS batched loop.
+ * are the use it was made for: on the 2-core dev box the kernel runs at ~4 GFMA/s against ~1 for the JS kernel
+ * (`core/gemm-gram-4500x160-simd` / `-js` in `bench/kernels.bench.ts`).
  * @module
  */
 import { GEMM_SIMD_WASM_BASE64 } from './gemm-simd-bytes.js';
