@@ -47,7 +47,7 @@ import {
 import { accumulateRowPair, symmetrizeUpper } from './linalg.js';
 import { PhotometricBatch } from './photometric-batch.js';
 import { decodeLinear, landmarkPositions, type LinearizedModel } from './linearize.js';
-import { makeLevel, sampleLevel, type PyramidLevel } from './pyramid.js';
+import { clippedAt, makeLevel, sampleLevel, type PyramidLevel } from './pyramid.js';
 import { skinOrder, type SkinMaskOptions } from './skin-mask.js';
 
 /** Weights of the coarse energy. */
@@ -396,6 +396,7 @@ export function buildFrameSystem(
   // of the model's fixed shuffle so that samples spread over the whole face.
   const picked: number[] = [];
   const colors: number[] = [];
+  const clipBits: number[] = [];
   if (level) {
     const tmp = new Float64Array(9);
     const R = fs.R;
@@ -408,11 +409,13 @@ export function buildFrameSystem(
       if (!sampleLevel(level, geo.screen[3 * i], geo.screen[3 * i + 1], tmp)) continue;
       picked.push(i);
       colors.push(tmp[0], tmp[1], tmp[2]);
+      clipBits.push(clippedAt(level, geo.screen[3 * i], geo.screen[3 * i + 1]));
     }
   }
   const ns = picked.length;
   const samples = Uint32Array.from(picked);
   const obs = Float64Array.from(colors);
+  const clip = clipBits.some((b) => b !== 0) ? Uint8Array.from(clipBits) : undefined;
   const target = new Float64Array(ns * 3);
   const wPhot = new Float64Array(ns);
   // With the render correction, lighting and albedo are solved against the corrected observations (the photo
@@ -446,12 +449,12 @@ export function buildFrameSystem(
       for (let j = 0; j < ns; j++) aw[j] = hub[j] / ns;
       fs.albedo = solveAlbedo(ctx.albedo, samples, corrected, shading, aw);
       if (correct) refreshBias();
-      hub = huberWeights(corrected, shading, evaluateAlbedo(ctx.albedo, fs.albedo, samples), w.huber);
+      hub = huberWeights(corrected, shading, evaluateAlbedo(ctx.albedo, fs.albedo, samples), w.huber, clip);
     }
     if (correct && options.lightingRounds === 0) refreshBias();
     const alb = evaluateAlbedo(ctx.albedo, fs.albedo, samples);
     for (let j = 0; j < 3 * ns; j++) target[j] = alb[j] * shading[j];
-    const h = huberWeights(corrected, shading, alb, w.huber);
+    const h = huberWeights(corrected, shading, alb, w.huber, clip);
     for (let j = 0; j < ns; j++) wPhot[j] = (w.photometric * h[j]) / ns;
   }
   const sB = vertexMajorBasis(ctx);
@@ -759,14 +762,21 @@ function shadeWithGradient(L: Float32Array, c: number, x: number, y: number, z: 
   return l0 + l1 * x + l2 * y + l3 * z + l4 * x * y + l5 * x * z + l6 * y * z + l7 * (x * x - y * y) + l8 * (3 * z * z - 1);
 }
 
-function huberWeights(obs: Float64Array, shading: Float64Array, alb: Float32Array, delta: number): Float32Array {
+function huberWeights(obs: Float64Array, shading: Float64Array, alb: Float32Array, delta: number, clip?: Uint8Array): Float32Array {
   const n = obs.length / 3;
   const h = new Float32Array(n);
   for (let j = 0; j < n; j++) {
     let r2 = 0;
+    let censored = false;
     for (let c = 0; c < 3; c++) {
       const r = obs[3 * j + c] - alb[3 * j + c] * shading[3 * j + c];
+      // A clipped channel only bounds the colour from below: a prediction at least as bright agrees with it.
+      if (clip && clip[j] & (1 << c) && r <= 0) censored = true;
       r2 += r * r;
+    }
+    if (censored) {
+      h[j] = 0;
+      continue;
     }
     const r = Math.sqrt(r2);
     h[j] = r <= delta ? 1 : delta / r;

@@ -15,7 +15,16 @@ export interface PyramidLevel {
   data: Float32Array;
   /** The (slightly smoothed) RGB image of the level. */
   image: ImageF32;
+  /**
+   * Per pixel, a bit per channel (1 red, 2 green, 4 blue) set where the level's colour is read from saturated
+   * photo pixels (at or above {@link CLIP_LEVEL}, widened by the smoothing). There the photo only says the true
+   * colour is at least that bright. Absent on levels not made from a photo.
+   */
+  clipped?: Uint8Array;
 }
+
+/** Photo values at or above this (in 0..1; 8-bit 253 and up) count as clipped by the camera. */
+export const CLIP_LEVEL = 252.5 / 255;
 
 /** Builds `levels` levels, finest first (level 0 has the input's size). */
 export function buildPyramid(input: Image, levels: number): PyramidLevel[] {
@@ -25,9 +34,69 @@ export function buildPyramid(input: Image, levels: number): PyramidLevel[] {
     const w = Math.max(8, Math.round(base.width / 2 ** l));
     const h = Math.max(8, Math.round(base.height / 2 ** l));
     const img = l === 0 ? base : resizeImage(base, w, h, { filter: 'area' });
-    out.push(makeLevel(img, w / base.width));
+    const level = makeLevel(img, w / base.width);
+    const clipped = clippedPixels(base, w, h);
+    if (clipped) level.clipped = clipped;
+    out.push(level);
   }
   return out;
+}
+
+/**
+ * The clip bits of a `w` x `h` level of `base`: a level pixel takes the bits of every base pixel its area
+ * covers, then of its 3 x 3 neighbourhood (the level's blur reads those). Undefined when nothing is clipped.
+ */
+function clippedPixels(base: ImageF32, w: number, h: number): Uint8Array | undefined {
+  const { width: W, height: H, data } = base;
+  let any = false;
+  const src = new Uint8Array(W * H);
+  for (let p = 0; p < W * H; p++) {
+    const bits = (data[3 * p] >= CLIP_LEVEL ? 1 : 0) | (data[3 * p + 1] >= CLIP_LEVEL ? 2 : 0) | (data[3 * p + 2] >= CLIP_LEVEL ? 4 : 0);
+    src[p] = bits;
+    if (bits) any = true;
+  }
+  if (!any) return undefined;
+  const area = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const y0 = Math.floor((y * H) / h), y1 = Math.max(y0 + 1, Math.ceil(((y + 1) * H) / h));
+    for (let x = 0; x < w; x++) {
+      const x0 = Math.floor((x * W) / w), x1 = Math.max(x0 + 1, Math.ceil(((x + 1) * W) / w));
+      let bits = 0;
+      for (let sy = y0; sy < y1 && sy < H; sy++) for (let sx = x0; sx < x1 && sx < W; sx++) bits |= src[sy * W + sx];
+      area[y * w + x] = bits;
+    }
+  }
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let bits = 0;
+      for (let dy = -1; dy <= 1; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= h) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx;
+          if (xx >= 0 && xx < w) bits |= area[yy * w + xx];
+        }
+      }
+      out[y * w + x] = bits;
+    }
+  }
+  return out;
+}
+
+/**
+ * The clip bits (see {@link PyramidLevel.clipped}) of the four pixels a bilinear lookup at a level-0 position
+ * reads, or 0 when the level has no clipped pixels.
+ */
+export function clippedAt(level: PyramidLevel, u: number, v: number): number {
+  const clipped = level.clipped;
+  if (!clipped) return 0;
+  const { width: W, height: H } = level;
+  const x = u * level.scale - 0.5;
+  const y = v * level.scale - 0.5;
+  const x0 = Math.min(W - 1, Math.max(0, Math.floor(x))), y0 = Math.min(H - 1, Math.max(0, Math.floor(y)));
+  const x1 = Math.min(W - 1, x0 + 1), y1 = Math.min(H - 1, y0 + 1);
+  return clipped[y0 * W + x0] | clipped[y0 * W + x1] | clipped[y1 * W + x0] | clipped[y1 * W + x1];
 }
 
 /**

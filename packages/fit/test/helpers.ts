@@ -57,7 +57,15 @@ export function gaussians(n: number, seed: number): Float64Array {
  */
 export function renderSynthetic(
   model: FaceModel,
-  options: { seed?: number; identity?: Float64Array; expression?: Record<string, number>; pose?: { yaw: number; pitch: number; roll: number }; size?: number } = {},
+  options: {
+    seed?: number;
+    identity?: Float64Array;
+    expression?: Record<string, number>;
+    pose?: { yaw: number; pitch: number; roll: number };
+    size?: number;
+    /** Multiplies the lighting (default 1); above ~1.3 the brightest skin clips at 1 like an overexposed photo. */
+    exposure?: number;
+  } = {},
 ): SyntheticFace {
   const lin = linearizeModel(model);
   const size = options.size ?? 256;
@@ -105,8 +113,9 @@ export function renderSynthetic(
     [0.55, 0.5, 0.5],
   ];
   for (let k = 0; k < 4; k++) for (let c = 0; c < 3; c++) light[3 * k + c] = Lrgb[k][c];
-  // Kept below 1 everywhere (no clipping), so the render is exactly C = rho * L^T phi(n).
+  // Kept below 1 everywhere at exposure 1 (no clipping), so the render is exactly C = rho * L^T phi(n).
   light[24] = light[25] = light[26] = -0.1;
+  for (let j = 0; j < 27; j++) light[j] *= options.exposure ?? 1;
   const colors = shadeVertices(ncam, albedo, light);
   const raster = rasterize(screen, lin.triangles, size, size);
   const data = interpolateAttributes(raster, lin.triangles, colors, 3, { background: null, out: background(size) });
