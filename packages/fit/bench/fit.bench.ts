@@ -1,6 +1,7 @@
 /**
  * Benchmarks of the fit method on a 256 x 256 face crop of the astronaut portrait (detection in setup):
- * the coarse stage alone, coarse + albedo refinement + detail, and the coarse stage of the `accurate` preset. Empty when the ICT-FaceKit data is absent.
+ * the coarse stage alone and coarse + albedo refinement + detail, for the default and the `accurate` preset. Empty
+ * when the ICT-FaceKit data is absent.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -68,6 +69,16 @@ export const benches: BenchCase[] = existsSync(ICT_DIR + 'generic_neutral_mesh.o
         run: (s) => {
           const { crop, face, model } = s as State;
           return fitFace(crop, face, model, { preset: 'accurate', albedo: false, detail: false, cropScale: 1.7 });
+        },
+      },
+      {
+        name: 'fit/accurate-coarse+albedo+detail-256',
+        targetMs: 2000,
+        iterations: 3,
+        setup,
+        run: (s) => {
+          const { crop, face, model } = s as State;
+          return fitFace(crop, face, model, { preset: 'accurate', cropScale: 1.7 });
         },
       },
     ]

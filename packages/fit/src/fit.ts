@@ -43,7 +43,7 @@ import { denseToLocal, type DenseCorrespondence } from './dense.js';
 export interface FitOptions {
   /**
    * A set of defaults for the options below (default `fast`). `accurate` is {@link ACCURATE_PRESET}: an energy
-   * that is consistent at the true face, about 13x slower than `fast`. Options given explicitly override the
+   * that is consistent at the true face, about 5x slower than `fast`. Options given explicitly override the
    * preset's (weights, schedule and detail field by field).
    */
   preset?: 'fast' | 'accurate';
@@ -104,7 +104,7 @@ export interface FitOptions {
  * (`imageShift`), lighting and albedo solved jointly with the shape (`jointAppearance`, not re-solved between
  * steps) under the smooth skin field prior (`skinPrior: 'field'`), 100 identity modes, 18 photometric iterations
  * on the finest level with 2000 samples, a photometric term that dominates the landmarks, priors weak enough not
- * to pull the true face to the mean, and a detail stage with a stronger magnitude prior. About 6x the time of
+ * to pull the true face to the mean, and a detail stage with a stronger magnitude prior. About 5x the time of
  * `fast` (README of `@facekit/fit`).
  */
 export const ACCURATE_PRESET: Readonly<FitOptions> = Object.freeze({
