@@ -8,23 +8,20 @@
  */
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { solveCholesky, type FaceModel, type ImageF32 } from '@facekit/core';
+import { type FaceModel, type ImageF32 } from '@facekit/core';
 import { loadIctFaceKit } from '@facekit/bfm/node';
 import {
   buildFrameSystem,
   buildPyramid,
   clippedAt,
-  decodeLinear,
   frameGeometry,
-  frameNormalEquations,
-  frameParamCount,
   prepareModel,
   CLIP_LEVEL,
   DEFAULT_COARSE_WEIGHTS,
   type FitContext,
   type FrameState,
 } from '../src/index.js';
-import { exactAlbedo, gaussians, ICT_DIR, renderSynthetic, SKIP_ICT } from './helpers.js';
+import { exactAlbedo, gaussians, ICT_DIR, identityStepMm, renderSynthetic, SKIP_ICT } from './helpers.js';
 
 function flatImage(width: number, height: number, value: number): ImageF32 {
   return { width, height, channels: 3, data: new Float32Array(width * height * 3).fill(value) };
@@ -95,26 +92,7 @@ function stepFromTruth(seed: number, useClipMask: boolean): { censored: number; 
       assert.ok(bits !== 0, `sample ${p} was dropped but reads no clipped pixel`);
     }
   }
-  const { H, g } = frameNormalEquations(ctx, sys, id, fs);
-  const P = frameParamCount(ctx);
-  for (let k = 0; k < ctx.Ki; k++) H[k * P + k] += weights.identityPrior;
-  for (let k = 0; k < ctx.Ke; k++) {
-    const q = ctx.Ki + 6 + k;
-    H[q * P + q] += weights.expressionPrior;
-    g[q] += weights.expressionPrior * exp[k];
-  }
-  for (let j = 0; j < P; j++) H[j * P + j] *= 1 + 1e-3;
-  const step = solveCholesky(H, g.map((x) => -x), P)!;
-  const dz = new Float64Array(ctx.K);
-  for (let k = 0; k < ctx.Ki; k++) dz[k] = step[k];
-  const p0 = decodeLinear(ctx.lin, new Float64Array(ctx.K)), p1 = decodeLinear(ctx.lin, dz);
-  let s2 = 0, n = 0;
-  for (let v = 0; v < ctx.lin.vertexCount; v++) {
-    if (!ctx.lin.fitMask[v]) continue;
-    n++;
-    for (let c = 0; c < 3; c++) s2 += (p1[3 * v + c] - p0[3 * v + c]) ** 2;
-  }
-  return { censored, clippedSamples, ns: sys.ns, stepMm: 10 * Math.sqrt(s2 / n) };
+  return { censored, clippedSamples, ns: sys.ns, stepMm: identityStepMm(ctx, sys, id, fs, weights) };
 }
 
 test('clipped highlights: samples brighter than a clipped photo drop out, and the truth stays put', { skip: SKIP_ICT }, () => {

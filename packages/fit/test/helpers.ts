@@ -14,7 +14,20 @@ import {
   type FaceModel,
   type ImageF32,
 } from '@facekit/core';
-import { linearizeModel, decodeLinear, MEAN_SKIN_ALBEDO, type AlbedoBasis, type LinearizedModel } from '../src/index.js';
+import { solveCholesky } from '@facekit/core';
+import {
+  linearizeModel,
+  decodeLinear,
+  frameNormalEquations,
+  frameParamCount,
+  MEAN_SKIN_ALBEDO,
+  type AlbedoBasis,
+  type CoarseWeights,
+  type FitContext,
+  type FrameState,
+  type FrameSystem,
+  type LinearizedModel,
+} from '../src/index.js';
 
 export const ICT_DIR = fileURLToPath(new URL('../../../../shared/data/ict-facekit/', import.meta.url));
 export const HAVE_ICT = existsSync(ICT_DIR + 'generic_neutral_mesh.obj');
@@ -179,4 +192,35 @@ export function shapeErrorMm(s: SyntheticFace, pos: Float32Array): number {
   let sum = 0;
   for (const d of r.distances) sum += d;
   return (10 * sum) / r.distances.length; // cm -> mm
+}
+
+/**
+ * One undamped (1e-3 Marquardt) Gauss-Newton step of a frame system from the state `id`, `fs` with the identity and
+ * expression priors of `weights`; returns the identity part of the step as the RMS vertex displacement over the
+ * fit region, in mm (ICT's cm x 10).
+ */
+export function identityStepMm(ctx: FitContext, sys: FrameSystem, id: Float64Array, fs: FrameState, weights: CoarseWeights): number {
+  const { H, g } = frameNormalEquations(ctx, sys, id, fs);
+  const P = frameParamCount(ctx);
+  for (let k = 0; k < ctx.Ki; k++) {
+    H[k * P + k] += weights.identityPrior;
+    g[k] += weights.identityPrior * id[k];
+  }
+  for (let k = 0; k < ctx.Ke; k++) {
+    const q = ctx.Ki + 6 + k;
+    H[q * P + q] += weights.expressionPrior;
+    g[q] += weights.expressionPrior * fs.exp[k];
+  }
+  for (let j = 0; j < P; j++) H[j * P + j] *= 1 + 1e-3;
+  const step = solveCholesky(H, g.map((v) => -v), P)!;
+  const dz = new Float64Array(ctx.K);
+  for (let k = 0; k < ctx.Ki; k++) dz[k] = step[k];
+  const p0 = decodeLinear(ctx.lin, new Float64Array(ctx.K)), p1 = decodeLinear(ctx.lin, dz);
+  let s2 = 0, n = 0;
+  for (let v = 0; v < ctx.lin.vertexCount; v++) {
+    if (!ctx.lin.fitMask[v]) continue;
+    n++;
+    for (let c = 0; c < 3; c++) s2 += (p1[3 * v + c] - p0[3 * v + c]) ** 2;
+  }
+  return 10 * Math.sqrt(s2 / n);
 }

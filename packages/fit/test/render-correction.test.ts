@@ -8,22 +8,19 @@
  */
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { shadeVertices, solveCholesky, type FaceModel } from '@facekit/core';
+import { shadeVertices, type FaceModel } from '@facekit/core';
 import { loadIctFaceKit } from '@facekit/bfm/node';
 import {
   buildFrameSystem,
   cameraNormals,
   buildPyramid,
-  decodeLinear,
   frameGeometry,
-  frameNormalEquations,
-  frameParamCount,
   prepareModel,
   DEFAULT_COARSE_WEIGHTS,
   type FitContext,
   type FrameState,
 } from '../src/index.js';
-import { exactAlbedo, gaussians, ICT_DIR, renderSynthetic, SKIP_ICT } from './helpers.js';
+import { exactAlbedo, gaussians, ICT_DIR, identityStepMm, renderSynthetic, SKIP_ICT } from './helpers.js';
 
 let model: FaceModel;
 before(async () => {
@@ -45,29 +42,7 @@ function atTruth(seed: number, renderCorrection: boolean): { residual: number; s
   let residual = 0;
   for (let j = 0; j < 3 * sys.ns; j++) residual += Math.abs(sh.obs![j] - (sh.bias?.[j] ?? 0) - sys.target[j]) / (3 * sys.ns);
   // One undamped Gauss-Newton step from the truth, identity part as RMS vertex displacement on the fit region.
-  const { H, g } = frameNormalEquations(ctx, sys, id, fs);
-  const P = frameParamCount(ctx);
-  for (let k = 0; k < ctx.Ki; k++) {
-    H[k * P + k] += weights.identityPrior;
-    g[k] += weights.identityPrior * id[k];
-  }
-  for (let k = 0; k < ctx.Ke; k++) {
-    const q = ctx.Ki + 6 + k;
-    H[q * P + q] += weights.expressionPrior;
-    g[q] += weights.expressionPrior * exp[k];
-  }
-  for (let j = 0; j < P; j++) H[j * P + j] *= 1 + 1e-3;
-  const step = solveCholesky(H, g.map((v) => -v), P)!;
-  const dz = new Float64Array(ctx.K);
-  for (let k = 0; k < ctx.Ki; k++) dz[k] = step[k];
-  const p0 = decodeLinear(ctx.lin, new Float64Array(ctx.K)), p1 = decodeLinear(ctx.lin, dz);
-  let s2 = 0, n = 0;
-  for (let v = 0; v < ctx.lin.vertexCount; v++) {
-    if (!ctx.lin.fitMask[v]) continue;
-    n++;
-    for (let c = 0; c < 3; c++) s2 += (p1[3 * v + c] - p0[3 * v + c]) ** 2;
-  }
-  return { residual, stepMm: 10 * Math.sqrt(s2 / n) };
+  return { residual, stepMm: identityStepMm(ctx, sys, id, fs, weights) };
 }
 
 test('render correction: smaller residual at the true shape, and a shorter step away from it', { skip: SKIP_ICT }, () => {
