@@ -77,8 +77,8 @@ export interface AlbedoBasisOptions {
    * `field`: prior precision of each wave coefficient, relative to the data term as `bumpPrior` is (default
    * 1.5e-3). The residual the fit leaves is not white pixel noise (~0.005 on `@facekit/synth` renders) but
    * model error that is correlated over the face, and a prior set for the pixel noise (1.5e-4, the earlier
-   * default) let the field explain shading the shape should: NoW-crop medians with the `accurate` preset went
-   * 0.52 / 0.50 -> 0.46 / 0.45 mm on synth seeds 37 / 71 (README of `@facekit/fit`).
+   * default) let the field explain shading the shape should: on synth seed 71 the `accurate` preset's NoW-crop /
+   * face medians went 0.50 / 0.79 -> 0.45 / 0.67 mm (README of `@facekit/fit`).
    */
   fieldPrior?: number;
   /**

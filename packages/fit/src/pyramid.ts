@@ -30,32 +30,36 @@ export const CLIP_LEVEL = 252.5 / 255;
 export function buildPyramid(input: Image, levels: number): PyramidLevel[] {
   const base = toFloatImage(toRGB(input));
   const out: PyramidLevel[] = [];
+  const clippedBase = clippedBits(base);
   for (let l = 0; l < levels; l++) {
     const w = Math.max(8, Math.round(base.width / 2 ** l));
     const h = Math.max(8, Math.round(base.height / 2 ** l));
     const img = l === 0 ? base : resizeImage(base, w, h, { filter: 'area' });
     const level = makeLevel(img, w / base.width);
-    const clipped = clippedPixels(base, w, h);
-    if (clipped) level.clipped = clipped;
+    if (clippedBase) level.clipped = clippedLevel(clippedBase, base.width, base.height, w, h);
     out.push(level);
   }
   return out;
 }
 
-/**
- * The clip bits of a `w` x `h` level of `base`: a level pixel takes the bits of every base pixel its area
- * covers, then of its 3 x 3 neighbourhood (the level's blur reads those). Undefined when nothing is clipped.
- */
-function clippedPixels(base: ImageF32, w: number, h: number): Uint8Array | undefined {
-  const { width: W, height: H, data } = base;
+/** Per pixel of an RGB image, its clipped channels as bits; undefined when nothing is clipped. */
+function clippedBits(image: ImageF32): Uint8Array | undefined {
+  const { width: W, height: H, data } = image;
   let any = false;
-  const src = new Uint8Array(W * H);
+  const bits = new Uint8Array(W * H);
   for (let p = 0; p < W * H; p++) {
-    const bits = (data[3 * p] >= CLIP_LEVEL ? 1 : 0) | (data[3 * p + 1] >= CLIP_LEVEL ? 2 : 0) | (data[3 * p + 2] >= CLIP_LEVEL ? 4 : 0);
-    src[p] = bits;
-    if (bits) any = true;
+    const b = (data[3 * p] >= CLIP_LEVEL ? 1 : 0) | (data[3 * p + 1] >= CLIP_LEVEL ? 2 : 0) | (data[3 * p + 2] >= CLIP_LEVEL ? 4 : 0);
+    bits[p] = b;
+    if (b) any = true;
   }
-  if (!any) return undefined;
+  return any ? bits : undefined;
+}
+
+/**
+ * The clip bits of a `w` x `h` level from those of its `W` x `H` base (`src`): a level pixel takes the bits of
+ * every base pixel its area covers, then of its 3 x 3 neighbourhood (the level's blur reads those).
+ */
+function clippedLevel(src: Uint8Array, W: number, H: number, w: number, h: number): Uint8Array {
   const area = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
     const y0 = Math.floor((y * H) / h), y1 = Math.max(y0 + 1, Math.ceil(((y + 1) * H) / h));
