@@ -47,7 +47,7 @@ import {
 import { accumulateRowPair, symmetrizeUpper } from './linalg.js';
 import { PhotometricBatch } from './photometric-batch.js';
 import { decodeLinear, landmarkPositions, type LinearizedModel } from './linearize.js';
-import { clippedAt, makeLevel, sampleLevel, type PyramidLevel } from './pyramid.js';
+import { clippedAt, sampleLevel, type PyramidLevel } from './pyramid.js';
 import { skinOrder, type SkinMaskOptions } from './skin-mask.js';
 
 /** Weights of the coarse energy. */
@@ -424,6 +424,8 @@ export function buildFrameSystem(
   // refreshed after every round.
   const correct = !!(options.renderCorrection && level && (options.shading ?? true));
   let bias: Float64Array | undefined;
+  // The samples' albedo, re-evaluated only when a lighting round re-solves it (the field costs F values per sample).
+  let alb = ns >= 30 ? evaluateAlbedo(ctx.albedo, fs.albedo, samples) : new Float32Array(0);
   if (ns >= 30) {
     const nrm = cameraNormals(fs.R, geo.normals, samples);
     let hub: Float32Array = new Float32Array(ns).fill(1);
@@ -431,14 +433,12 @@ export function buildFrameSystem(
     const corrected32 = Float32Array.from(obs);
     let shading = Float64Array.from(shadeVertices(nrm, null, fs.light));
     const refreshBias = (): void => {
-      const alb = evaluateAlbedo(ctx.albedo, fs.albedo, samples);
       for (let j = 0; j < 3 * ns; j++) target[j] = alb[j] * shading[j];
       bias = samplingBias(ctx, fs, geo, level!, samples, target);
       for (let j = 0; j < 3 * ns; j++) corrected32[j] = corrected[j] = obs[j] - bias[j];
     };
     if (correct && options.lightingRounds > 0) refreshBias();
     for (let round = 0; round < options.lightingRounds; round++) {
-      const alb = evaluateAlbedo(ctx.albedo, fs.albedo, samples);
       try {
         fs.light = solveSHLighting(corrected32, nrm, alb, { weights: hub, regularization: w.lightingRidge });
       } catch {
@@ -448,11 +448,11 @@ export function buildFrameSystem(
       const aw = new Float64Array(ns);
       for (let j = 0; j < ns; j++) aw[j] = hub[j] / ns;
       fs.albedo = solveAlbedo(ctx.albedo, samples, corrected, shading, aw);
+      alb = evaluateAlbedo(ctx.albedo, fs.albedo, samples);
       if (correct) refreshBias();
-      hub = huberWeights(corrected, shading, evaluateAlbedo(ctx.albedo, fs.albedo, samples), w.huber, clip);
+      hub = huberWeights(corrected, shading, alb, w.huber, clip);
     }
     if (correct && options.lightingRounds === 0) refreshBias();
-    const alb = evaluateAlbedo(ctx.albedo, fs.albedo, samples);
     for (let j = 0; j < 3 * ns; j++) target[j] = alb[j] * shading[j];
     const h = huberWeights(corrected, shading, alb, w.huber, clip);
     for (let j = 0; j < ns; j++) wPhot[j] = (w.photometric * h[j]) / ns;
@@ -463,7 +463,7 @@ export function buildFrameSystem(
   let shade: ShadeSystem | undefined;
   if (ns >= 30 && (options.shading ?? true)) {
     shade = {
-      alb: Float64Array.from(evaluateAlbedo(ctx.albedo, fs.albedo, samples)),
+      alb: Float64Array.from(alb),
       n0: new Float64Array(ns * 3),
       nb: new Float64Array(ns * K * 3),
       z0: zOf(ctx, id, fs),
@@ -577,20 +577,39 @@ function samplingBias(ctx: FitContext, fs: FrameState, geo: FrameGeometry, level
     colors[i + 1] = shadedColors[3 * j + 1];
     colors[i + 2] = shadedColors[3 * j + 2];
   }
-  const rendered = makeLevel({ width: W, height: H, channels: 3, data: interpolateAttributes(raster, lin.triangles, colors, 3) }, sc);
+  const rendered = interpolateAttributes(raster, lin.triangles, colors, 3);
   const bias = new Float64Array(samples.length * 3);
-  const tmp = new Float64Array(9);
+  const wx = new Float64Array(4), wy = new Float64Array(4);
   for (let j = 0; j < samples.length; j++) {
     const i = samples[j];
-    const x0 = Math.floor(geo.screen[3 * i] * sc - 0.5), y0 = Math.floor(geo.screen[3 * i + 1] * sc - 0.5);
+    const x = geo.screen[3 * i] * sc - 0.5, y = geo.screen[3 * i + 1] * sc - 0.5;
+    const x0 = Math.floor(x), y0 = Math.floor(y);
     if (x0 < 1 || y0 < 1 || x0 + 2 >= W || y0 + 2 >= H) continue;
     let covered = true;
-    for (let y = y0 - 1; y <= y0 + 2 && covered; y++) for (let x = x0 - 1; x <= x0 + 2; x++) if (ids[y * W + x] < 0) covered = false;
+    for (let yy = y0 - 1; yy <= y0 + 2 && covered; yy++) for (let xx = x0 - 1; xx <= x0 + 2; xx++) if (ids[yy * W + xx] < 0) covered = false;
     if (!covered) continue;
-    sampleLevel(rendered, geo.screen[3 * i], geo.screen[3 * i + 1], tmp);
-    for (let c = 0; c < 3; c++) bias[3 * j + c] = tmp[c] - vertexColors[3 * j + c];
+    // What sampleLevel would read from makeLevel(rendered) here, without building the level: the bilinear
+    // weights convolved with the level's [1 2 1]/4 smoothing give one 4 x 4 stencil on the rendered pixels.
+    stencil(x - x0, wx);
+    stencil(y - y0, wy);
+    for (let c = 0; c < 3; c++) {
+      let v = 0;
+      for (let b = 0; b < 4; b++) {
+        const row = ((y0 - 1 + b) * W + x0 - 1) * 3 + c;
+        v += wy[b] * (wx[0] * rendered[row] + wx[1] * rendered[row + 3] + wx[2] * rendered[row + 6] + wx[3] * rendered[row + 9]);
+      }
+      bias[3 * j + c] = v - vertexColors[3 * j + c];
+    }
   }
   return bias;
+}
+
+/** Bilinear weights at fraction `a` convolved with [1 2 1] / 4: the weights of pixels -1, 0, 1, 2. */
+function stencil(a: number, out: Float64Array): void {
+  out[0] = 0.25 * (1 - a);
+  out[1] = 0.5 * (1 - a) + 0.25 * a;
+  out[2] = 0.25 * (1 - a) + 0.5 * a;
+  out[3] = 0.25 * a;
 }
 
 /**
