@@ -1432,8 +1432,8 @@ export function fitCoarse(ctx: FitContext, frames: FrameInput[], options: Coarse
   const geometry = frames.map((fr, f) => {
     const base = fr.pyramid[0];
     const geo = frameGeometry(ctx, state.id, state.frames[f], base.width, base.height, 1);
-    // Final lighting/albedo for the final geometry.
-    buildFrameSystem(ctx, fr, state.id, state.frames[f], geo, { weights, level: base, maxSamples: 1500, lightingRounds: 2 });
+    // Final lighting/albedo for the final geometry (solved in place; no shading rows are needed).
+    buildFrameSystem(ctx, fr, state.id, state.frames[f], geo, { weights, level: base, maxSamples: 1500, lightingRounds: 2, shading: false });
     return geo;
   });
   const t2 = performance.now();

@@ -102,9 +102,9 @@ export interface FitOptions {
 /**
  * The `accurate` preset: photometric samples compared like with like (`renderCorrection`), sliding over the image
  * (`imageShift`), lighting and albedo solved jointly with the shape (`jointAppearance`, not re-solved between
- * steps) under the smooth skin field prior (`skinPrior: 'field'`), 100 identity modes, 18 photometric iterations
+ * steps) under the smooth skin field prior (`skinPrior: 'field'`), 100 identity modes, 12 photometric iterations
  * on the finest level with 2000 samples, a photometric term that dominates the landmarks, priors weak enough not
- * to pull the true face to the mean, and a detail stage with a stronger magnitude prior. About 5x the time of
+ * to pull the true face to the mean, and a detail stage with a stronger magnitude prior. About 3-5x the time of
  * `fast` (README of `@facekit/fit`).
  */
 export const ACCURATE_PRESET: Readonly<FitOptions> = Object.freeze({
@@ -117,11 +117,12 @@ export const ACCURATE_PRESET: Readonly<FitOptions> = Object.freeze({
   // hair) must stop counting early; synthetic residuals at the truth are ~0.005.
   weights: Object.freeze({ photometric: 30, landmark: 0.1, identityPrior: 1e-6, expressionPrior: 1e-4, lightingRidge: 1e-5, huber: 0.03 }),
   // All photometric iterations on the finest level, with twice the default samples there (2000 of ICT's ~2900
-  // skin vertices): the data then outweighs landmark and sampling noise on more faces. 18 iterations: with the
-  // expression bounds as an active set the steps are rarely rejected, and 25 gained nothing measurable. 12 x 1500
-  // (~45 % less time) did as well on seeds 11 / 23 / 37 / 53 (NoW crop 0.41 / 0.39 / 0.51 / 0.46 mm) but worse on
-  // held-out seed 71 (whole face 1.25 mm against 0.85 with 18 x 2000; mean face 1.69), so it is not the default.
-  schedule: Object.freeze({ iterations: [0, 0, 18], samples: [400, 700, 2000] }),
+  // skin vertices): the data then outweighs landmark and sampling noise on more faces. 12 iterations: over the
+  // 60 faces of seeds 11-89 (`facekit synth --count 10`, pooled) 12 and 18 give the same medians to 1 % (NoW crop
+  // / face 0.425x / 0.419x against 0.422x / 0.420x of the mean face's; per seed, 18 has the lower NoW-crop median
+  // on five seeds by 0.01-0.03 mm), and on 30 further faces (seed 97) 12 did better (0.495x / 0.500x against
+  // 0.510x / 0.506x). 12 costs a third less. 1500 samples lost on seed 71; over 2000 finds no more usable samples.
+  schedule: Object.freeze({ iterations: [0, 0, 12], samples: [400, 700, 2000] }),
   // The coarse fit already explains the photo closely; the detail stage keeps only displacements the photo
   // insists on (a 25x stronger magnitude prior than the default).
   detail: Object.freeze({ mu1: 0.5 }),
