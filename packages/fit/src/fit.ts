@@ -43,7 +43,7 @@ import { denseToLocal, type DenseCorrespondence } from './dense.js';
 export interface FitOptions {
   /**
    * A set of defaults for the options below (default `fast`). `accurate` is {@link ACCURATE_PRESET}: an energy
-   * that is consistent at the true face, about 5x slower than `fast`. Options given explicitly override the
+   * that is consistent at the true face, about 3-5x slower than `fast`. Options given explicitly override the
    * preset's (weights, schedule and detail field by field).
    */
   preset?: 'fast' | 'accurate';
