@@ -9,7 +9,7 @@ import { warpAffine, type BenchCase, type DetectedFace, type ImageU8 } from '@fa
 import { readImage } from '@facekit/core/node';
 import { loadIctFaceKit } from '@facekit/bfm/node';
 import { createHumanDetector } from '@facekit/detect/node';
-import { fitFace } from '../src/index.js';
+import { fitFace, type FitOptions } from '../src/index.js';
 
 const ICT_DIR = fileURLToPath(new URL('../../../../shared/data/ict-facekit/', import.meta.url));
 const ASTRONAUT = fileURLToPath(new URL('../../../examples/astronaut.png', import.meta.url));
@@ -37,49 +37,27 @@ function setup(): Promise<State> {
   })());
 }
 
+/** A case fitting the crop with `options` (the crop is the face at 256 px, so the fit's own 1.7 x crop is about 1:1). */
+function fitCase(name: string, targetMs: number, iterations: number, options: FitOptions): BenchCase {
+  return {
+    name,
+    targetMs,
+    iterations,
+    setup,
+    run: (s) => {
+      const { crop, face, model } = s as State;
+      return fitFace(crop, face, model, { ...options, cropScale: 1.7 });
+    },
+  };
+}
+
 export const benches: BenchCase[] = existsSync(ICT_DIR + 'generic_neutral_mesh.obj')
   ? [
-      {
-        name: 'fit/coarse-256',
-        targetMs: 1000,
-        iterations: 10,
-        setup,
-        run: (s) => {
-          const { crop, face, model } = s as State;
-          // The input is already the 256 face crop; the fit's own 256 crop (1.7 x box) is then about 1:1.
-          return fitFace(crop, face, model, { albedo: false, detail: false, cropScale: 1.7 });
-        },
-      },
-      {
-        name: 'fit/coarse+albedo+detail-256',
-        targetMs: 2000,
-        iterations: 10,
-        setup,
-        run: (s) => {
-          const { crop, face, model } = s as State;
-          return fitFace(crop, face, model, { cropScale: 1.7 });
-        },
-      },
-      {
-        // The preset that reaches half the mean face's error on synthetic data (README); same target as `fast`.
-        name: 'fit/accurate-coarse-256',
-        targetMs: 1000,
-        iterations: 3,
-        setup,
-        run: (s) => {
-          const { crop, face, model } = s as State;
-          return fitFace(crop, face, model, { preset: 'accurate', albedo: false, detail: false, cropScale: 1.7 });
-        },
-      },
-      {
-        name: 'fit/accurate-coarse+albedo+detail-256',
-        targetMs: 2000,
-        iterations: 3,
-        setup,
-        run: (s) => {
-          const { crop, face, model } = s as State;
-          return fitFace(crop, face, model, { preset: 'accurate', cropScale: 1.7 });
-        },
-      },
+      fitCase('fit/coarse-256', 1000, 10, { albedo: false, detail: false }),
+      fitCase('fit/coarse+albedo+detail-256', 2000, 10, {}),
+      // The preset aimed at half the mean face's error on synthetic data (README: at that bar on fresh seeds, not
+      // reliably under it); the issue's targets are the same as for `fast`.
+      fitCase('fit/accurate-coarse-256', 1000, 3, { preset: 'accurate', albedo: false, detail: false }),
+      fitCase('fit/accurate-coarse+albedo+detail-256', 2000, 3, { preset: 'accurate' }),
     ]
   : [];

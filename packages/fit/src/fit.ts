@@ -117,11 +117,12 @@ export const ACCURATE_PRESET: Readonly<FitOptions> = Object.freeze({
   // hair) must stop counting early; synthetic residuals at the truth are ~0.005.
   weights: Object.freeze({ photometric: 30, landmark: 0.1, identityPrior: 1e-6, expressionPrior: 1e-4, lightingRidge: 1e-5, huber: 0.03 }),
   // All photometric iterations on the finest level, with twice the default samples there (2000 of ICT's ~2900
-  // skin vertices): the data then outweighs landmark and sampling noise on more faces. 12 iterations: over the
-  // 60 faces of seeds 11-89 (`facekit synth --count 10`, pooled) 12 and 18 give the same medians to 1 % (NoW crop
-  // / face 0.425x / 0.419x against 0.422x / 0.420x of the mean face's; per seed, 18 has the lower NoW-crop median
-  // on five seeds by 0.01-0.03 mm), and on 30 further faces (seed 97) 12 did better (0.495x / 0.500x against
-  // 0.510x / 0.506x). 12 costs a third less. 1500 samples lost on seed 71; over 2000 finds no more usable samples.
+  // skin vertices): the data then outweighs landmark and sampling noise on more faces. 12 iterations instead of 18
+  // cost a third less for accuracy within the spread between equivalent runs: median over the 60 faces of the
+  // `facekit eval` reports of seeds 11-89 (`synth --count 10`), NoW crop / face, 0.425x / 0.419x of the mean face's
+  // with 12, 0.403x / 0.418x with 18 (reports of the code before two changes that alter results only by rounding;
+  // the same 18-iteration fit re-run after them gave 0.422x / 0.420x); on held-out seed 101 (30 faces)
+  // 0.496x / 0.488x with 12, 0.446x / 0.500x with 18. 1500 samples lost on seed 71; over 2000 finds no more samples.
   schedule: Object.freeze({ iterations: [0, 0, 12], samples: [400, 700, 2000] }),
   // The coarse fit already explains the photo closely; the detail stage keeps only displacements the photo
   // insists on (a 25x stronger magnitude prior than the default).
