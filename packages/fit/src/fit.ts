@@ -43,7 +43,7 @@ import { denseToLocal, type DenseCorrespondence } from './dense.js';
 export interface FitOptions {
   /**
    * A set of defaults for the options below (default `fast`). `accurate` is {@link ACCURATE_PRESET}: an energy
-   * that is consistent at the true face, about 3-5x slower than `fast`. Options given explicitly override the
+   * that is consistent at the true face, about 2-3x slower than `fast`. Options given explicitly override the
    * preset's (weights, schedule and detail field by field).
    */
   preset?: 'fast' | 'accurate';
@@ -103,9 +103,9 @@ export interface FitOptions {
  * The `accurate` preset: photometric samples compared like with like (`renderCorrection`), sliding over the image
  * (`imageShift`), lighting and albedo solved jointly with the shape (`jointAppearance`, not re-solved between
  * steps) under the smooth skin field prior (`skinPrior: 'field'`), 100 identity modes, 12 photometric iterations
- * on the finest level with 2000 samples, a photometric term that dominates the landmarks, priors weak enough not
- * to pull the true face to the mean, and a detail stage with a stronger magnitude prior. About 3-5x the time of
- * `fast` (README of `@facekit/fit`).
+ * on the finest level with 1500 samples from a skin mask with tighter margins, a photometric term that dominates
+ * the landmarks, priors weak enough not to pull the true face to the mean, and a detail stage with a stronger
+ * magnitude prior. About 2-3x the time of `fast` (README of `@facekit/fit`).
  */
 export const ACCURATE_PRESET: Readonly<FitOptions> = Object.freeze({
   identityModes: 100,
@@ -116,14 +116,20 @@ export const ACCURATE_PRESET: Readonly<FitOptions> = Object.freeze({
   // Huber threshold 0.03 instead of 0.1: with the photometric term 300x the landmarks, occluders (hands, glasses,
   // hair) must stop counting early; synthetic residuals at the truth are ~0.005.
   weights: Object.freeze({ photometric: 30, landmark: 0.1, identityPrior: 1e-6, expressionPrior: 1e-4, lightingRidge: 1e-5, huber: 0.03 }),
-  // All photometric iterations on the finest level, with twice the default samples there (2000 of ICT's ~2900
-  // skin vertices): the data then outweighs landmark and sampling noise on more faces. 12 iterations instead of 18
-  // cost a third less for accuracy within the spread between equivalent runs: median over the 60 faces of the
-  // `facekit eval` reports of seeds 11-89 (`synth --count 10`), NoW crop / face, 0.425x / 0.419x of the mean face's
-  // with 12, 0.403x / 0.418x with 18 (reports of the code before two changes that alter results only by rounding;
-  // the same 18-iteration fit re-run after them gave 0.422x / 0.420x); on held-out seed 101 (30 faces)
-  // 0.496x / 0.488x with 12, 0.446x / 0.500x with 18. 1500 samples lost on seed 71; over 2000 finds no more samples.
-  schedule: Object.freeze({ iterations: [0, 0, 12], samples: [400, 700, 2000] }),
+  // Samples up to 0.08 / 0.10 / 0.12 / 0.04 eye distances from the lips, brows, eyes and lower nose instead of the
+  // default 0.12 / 0.14 / 0.16 / 0.08: the default margins, sized for real photos under the `bumps` prior, also
+  // dropped the skin around the eyes, the nose and the mouth, where identities differ most in shape. Tighter
+  // margins (0.05 / 0.07 / 0.09 / 0) reach the lip and brow colours and were worse. NoW crop / face median as a
+  // fraction of the mean face's (`fitFace` on `facekit synth` seeds, 10 faces, 30 for 97 and 101), before -> after
+  // (2000 samples both): seed 89 0.54 / 0.52 -> 0.37 / 0.43, 71 0.50 / 0.41 -> 0.38 / 0.46, 97 0.50 / 0.50 ->
+  // 0.43 / 0.45, 101 0.50 / 0.49 -> 0.40 / 0.44. `facekit eval` of the whole preset: the README's table (0.30-0.47x;
+  // held-out seed 131, 30 faces, 0.39x / 0.41x).
+  skinMask: Object.freeze({ lips: 0.08, brows: 0.1, eyes: 0.12, nostrils: 0.04 }),
+  // All photometric iterations on the finest level. With the tighter mask 1500 samples do about as well as 2000
+  // (ratios as above, 1500 -> 2000: 89 0.33 / 0.42 -> 0.37 / 0.43, 71 0.46 / 0.46 -> 0.38 / 0.46, 97 0.46 / 0.45
+  // -> 0.43 / 0.45, 101 0.38 / 0.42 -> 0.40 / 0.44) in a quarter less time; 1000 were worse (101: 0.42 / 0.48).
+  // 12 iterations did as well as 18 within the spread between equivalent runs (README).
+  schedule: Object.freeze({ iterations: [0, 0, 12], samples: [400, 700, 1500] }),
   // The coarse fit already explains the photo closely; the detail stage keeps only displacements the photo
   // insists on (a 25x stronger magnitude prior than the default).
   detail: Object.freeze({ mu1: 0.5 }),

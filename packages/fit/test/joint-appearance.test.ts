@@ -186,7 +186,9 @@ test('the accurate preset fills defaults and explicit options win', () => {
   assert.equal(o.imageShift, false);
   assert.equal(o.weights!.landmark, 1);
   assert.equal(o.weights!.photometric, ACCURATE_PRESET.weights!.photometric);
-  assert.deepEqual(o.schedule, { iterations: [0, 0, 12], samples: [400, 700, 2000], landmarkIterations: 3 });
+  assert.deepEqual(o.schedule, { iterations: [0, 0, 12], samples: [400, 700, 1500], landmarkIterations: 3 });
+  assert.deepEqual(o.skinMask, { lips: 0.08, brows: 0.1, eyes: 0.12, nostrils: 0.04 });
+  assert.equal(resolveFitOptions({ preset: 'accurate', skinMask: false }).skinMask, false);
   assert.deepEqual(o.detail, { mu1: 0.5 });
   assert.deepEqual(resolveFitOptions({ preset: 'accurate', detail: { gnSteps: 3 } }).detail, { mu1: 0.5, gnSteps: 3 });
   assert.deepEqual(resolveFitOptions({ preset: 'accurate', detail: true }).detail, { mu1: 0.5 });
