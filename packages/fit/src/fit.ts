@@ -44,7 +44,7 @@ export interface FitOptions {
   /**
    * A set of defaults for the options below (default `fast`). `accurate` is {@link ACCURATE_PRESET}: an energy
    * that is consistent at the true face, about 2-3x slower than `fast`. Options given explicitly override the
-   * preset's (weights, schedule and detail field by field).
+   * preset's (weights, schedule, detail and skin-mask margins field by field).
    */
   preset?: 'fast' | 'accurate';
   /** Side of the square face crop the fit runs on, px (default 256). */
@@ -83,7 +83,8 @@ export interface FitOptions {
   imageShift?: boolean;
   /**
    * Photometric samples of the coarse stage on smooth skin only (no lips, brows, eyes, nostrils, hairline;
-   * default true; `false` samples the whole narrow face), or the mask's margins (`skin-mask.ts`).
+   * default true; `false` samples the whole narrow face), or the mask's margins (`skin-mask.ts`; the `accurate`
+   * preset sets tighter ones, see {@link ACCURATE_PRESET}).
    */
   skinMask?: CoarseOptions['skinMask'];
   /** Remove the vertex-vs-pixel sampling bias from the photometric term (default false; see `coarse.ts`). */
@@ -135,14 +136,19 @@ export const ACCURATE_PRESET: Readonly<FitOptions> = Object.freeze({
   detail: Object.freeze({ mu1: 0.5 }),
 } satisfies FitOptions);
 
-/** Options with the preset's defaults filled in (explicit options win; weights, schedule and detail merge field by field). */
+/**
+ * Options with the preset's defaults filled in (explicit options win; weights, schedule, detail and skin-mask margins
+ * merge field by field).
+ */
 export function resolveFitOptions(options: FitOptions): FitOptions {
   if ((options.preset ?? 'fast') === 'fast') return options;
   if (options.preset !== 'accurate') throw new RangeError(`unknown fit preset '${String(options.preset)}'; use 'fast' or 'accurate'`);
   const p = ACCURATE_PRESET;
   // `detail: true` runs the preset's detail stage; an options object merges into it; false turns it off.
   const detail = options.detail === false ? false : { ...(p.detail as Partial<DetailOptions>), ...(typeof options.detail === 'object' ? options.detail : {}) };
-  return { ...p, ...options, weights: { ...p.weights, ...options.weights }, schedule: { ...p.schedule, ...options.schedule }, detail };
+  // Margins merge into the preset's; `true` asks for the default mask and `false` for none.
+  const skinMask = typeof options.skinMask === 'object' ? { ...(p.skinMask as object), ...options.skinMask } : options.skinMask ?? p.skinMask;
+  return { ...p, ...options, weights: { ...p.weights, ...options.weights }, schedule: { ...p.schedule, ...options.schedule }, detail, skinMask };
 }
 
 /** Diagnostics of a fit, beyond the {@link Reconstruction}. */

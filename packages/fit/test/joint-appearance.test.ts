@@ -189,6 +189,8 @@ test('the accurate preset fills defaults and explicit options win', () => {
   assert.deepEqual(o.schedule, { iterations: [0, 0, 12], samples: [400, 700, 1500], landmarkIterations: 3 });
   assert.deepEqual(o.skinMask, { lips: 0.08, brows: 0.1, eyes: 0.12, nostrils: 0.04 });
   assert.equal(resolveFitOptions({ preset: 'accurate', skinMask: false }).skinMask, false);
+  assert.equal(resolveFitOptions({ preset: 'accurate', skinMask: true }).skinMask, true);
+  assert.deepEqual(resolveFitOptions({ preset: 'accurate', skinMask: { eyes: 0.2 } }).skinMask, { lips: 0.08, brows: 0.1, eyes: 0.2, nostrils: 0.04 });
   assert.deepEqual(o.detail, { mu1: 0.5 });
   assert.deepEqual(resolveFitOptions({ preset: 'accurate', detail: { gnSteps: 3 } }).detail, { mu1: 0.5, gnSteps: 3 });
   assert.deepEqual(resolveFitOptions({ preset: 'accurate', detail: true }).detail, { mu1: 0.5 });
