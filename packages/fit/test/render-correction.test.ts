@@ -31,15 +31,23 @@ before(async () => {
   if (!SKIP_ICT) model = await loadIctFaceKit(ICT_DIR);
 });
 
-function atTruth(seed: number, renderCorrection: boolean): { residual: number; stepMm: number } {
+/**
+ * A render of `seed` (identity drawn from seed 200 + seed) with the fitter's own image formation, and the fitter's
+ * state at its truth: true albedo (as a 3-mode space), shape, pose, and `light` (default the true lighting).
+ */
+function atTrueState(seed: number, light?: Float32Array) {
   const syn = renderSynthetic(model, { seed, identity: gaussians(60, 200 + seed) });
-  const base = prepareModel(model);
-  const ctx: FitContext = { ...base, albedo: exactAlbedo(syn.albedo) };
+  const ctx: FitContext = { ...prepareModel(model), albedo: exactAlbedo(syn.albedo) };
   const id = syn.z.slice(0, ctx.Ki), exp = syn.z.slice(ctx.Ki);
-  const fs: FrameState = { R: syn.R, s: syn.s, tx: syn.tx, ty: syn.ty, exp, light: syn.light, albedo: new Float64Array(3) };
+  const fs: FrameState = { R: syn.R, s: syn.s, tx: syn.tx, ty: syn.ty, exp, light: light ?? syn.light, albedo: new Float64Array(3) };
   const pyramid = buildPyramid(syn.image, 1);
   const frame = { pyramid, landmarks: Float64Array.from(syn.face.landmarks68!), faceSize: 140 };
   const geo = frameGeometry(ctx, id, fs, 256, 256, 1);
+  return { syn, ctx, id, fs, pyramid, frame, geo };
+}
+
+function atTruth(seed: number, renderCorrection: boolean): { residual: number; stepMm: number } {
+  const { ctx, id, fs, pyramid, frame, geo } = atTrueState(seed);
   const weights = { ...DEFAULT_COARSE_WEIGHTS, photometric: 30, identityPrior: 1e-8, expressionPrior: 1e-4 };
   const sys = buildFrameSystem(ctx, frame, id, fs, geo, { weights, level: pyramid[0], maxSamples: 2000, lightingRounds: 0, contour: 'static', skinMask: true, renderCorrection });
   const sh = sys.shade!;
@@ -66,16 +74,9 @@ test('render correction: smaller residual at the true shape, and a shorter step 
  * residual left at the truth.
  */
 function solvedLighting(seed: number, renderCorrection: boolean): { shadingError: number; residual: number } {
-  const syn = renderSynthetic(model, { seed, identity: gaussians(60, 200 + seed) });
-  const base = prepareModel(model);
-  const ctx: FitContext = { ...base, albedo: exactAlbedo(syn.albedo) };
-  const id = syn.z.slice(0, ctx.Ki), exp = syn.z.slice(ctx.Ki);
   const ambient = new Float32Array(27);
   ambient[0] = ambient[1] = ambient[2] = 2.8;
-  const fs: FrameState = { R: syn.R, s: syn.s, tx: syn.tx, ty: syn.ty, exp, light: ambient, albedo: new Float64Array(3) };
-  const pyramid = buildPyramid(syn.image, 1);
-  const frame = { pyramid, landmarks: Float64Array.from(syn.face.landmarks68!), faceSize: 140 };
-  const geo = frameGeometry(ctx, id, fs, 256, 256, 1);
+  const { syn, ctx, id, fs, pyramid, frame, geo } = atTrueState(seed, ambient);
   const weights = { ...DEFAULT_COARSE_WEIGHTS, lightingRidge: 1e-5 };
   const sys = buildFrameSystem(ctx, frame, id, fs, geo, { weights, level: pyramid[0], maxSamples: 2000, lightingRounds: 3, contour: 'static', skinMask: true, renderCorrection });
   const nrm = cameraNormals(fs.R, geo.normals, sys.samples);
@@ -106,13 +107,7 @@ test('render correction: the per-sample stencil reads what a pyramid level of th
   // The bias is computed without building a level of the rendered model: bilinear weights convolved with the
   // level's [1 2 1]/4 smoothing, as one 4 x 4 stencil on the rendered pixels. Here the slow way: render the model's
   // vertex colours, build a pyramid level of the render (makeLevel), sample it at each sample (sampleLevel).
-  const syn = renderSynthetic(model, { seed: 100, identity: gaussians(60, 300) });
-  const ctx: FitContext = { ...prepareModel(model), albedo: exactAlbedo(syn.albedo) };
-  const id = syn.z.slice(0, ctx.Ki), exp = syn.z.slice(ctx.Ki);
-  const fs: FrameState = { R: syn.R, s: syn.s, tx: syn.tx, ty: syn.ty, exp, light: syn.light, albedo: new Float64Array(3) };
-  const pyramid = buildPyramid(syn.image, 1);
-  const frame = { pyramid, landmarks: Float64Array.from(syn.face.landmarks68!), faceSize: 140 };
-  const geo = frameGeometry(ctx, id, fs, 256, 256, 1);
+  const { ctx, id, fs, pyramid, frame, geo } = atTrueState(100);
   const weights = { ...DEFAULT_COARSE_WEIGHTS, photometric: 30 };
   const sys = buildFrameSystem(ctx, frame, id, fs, geo, { weights, level: pyramid[0], maxSamples: 2000, lightingRounds: 0, contour: 'static', skinMask: true, renderCorrection: true });
   const bias = sys.shade!.bias!;
